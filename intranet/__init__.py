@@ -1,0 +1,76 @@
+"""销售内勤系统 — the application factory."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from . import cli, security
+from .config import Config
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .web import errors, formatting
+
+
+def create_app(config_class: type = Config, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(config_class.INSTANCE_DIR))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        from .config import _secret_key
+
+        app.config["SECRET_KEY"] = _secret_key()
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    formatting.register(app)
+    errors.register(app)
+    security.register(app)
+    cli.register(app)
+
+    from .web.desk import nav_for
+
+    app.jinja_env.globals.update(nav_for=nav_for)
+
+    @app.context_processor
+    def inject_globals():
+        return {"current_locale": str(get_locale()), "demo_mode": app.config["DEMO_MODE"]}
+
+    @app.before_request
+    def remember_request_start():
+        g.path = request.path
+
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return request.cookies.get("lang") or app_default()
+
+
+def app_default() -> str:
+    return "zh_CN"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .blueprints import register_all
+
+    app.register_blueprint(auth_bp)
+    register_all(app)

@@ -1,0 +1,18 @@
+"""Blueprint registry: role desks, shared pages, and each workflow's cards."""
+
+from flask import Flask
+
+ROLE_PACKAGES = ("rep", "supervisor", "manager", "director", "gm", "assistant", "finance")
+
+
+def register_all(app: Flask) -> None:
+    import importlib
+
+    from . import cards  # noqa: F401  (registers the foundation's desk cards)
+    from .health import bp as health_bp
+    from .org import bp as org_bp
+
+    for role in ROLE_PACKAGES:
+        app.register_blueprint(importlib.import_module(f"intranet.{role}").bp)
+    app.register_blueprint(org_bp)
+    app.register_blueprint(health_bp)

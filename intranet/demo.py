@@ -1,0 +1,89 @@
+"""Demo data: two teams in two regions, every role, products. Idempotent."""
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Product, Region, Team, User
+
+PASSWORD = "demo123"
+
+# username, name, role, reports_to, team, region
+PEOPLE = [
+    ("gm", "王建国", "gm", None, None, None),
+    ("director", "李志强", "director", "gm", None, None),
+    ("manager", "张伟", "manager", "director", None, None),
+    ("supervisor1", "刘洋", "supervisor", "manager", "华东一组", "华东区"),
+    ("supervisor2", "陈静", "supervisor", "manager", "华南一组", "华南区"),
+    ("assistant", "赵敏", "assistant", "manager", None, None),
+    ("finance", "孙丽", "finance", "gm", None, None),
+    ("rep1", "周杰", "rep", "supervisor1", "华东一组", "华东区"),
+    ("rep2", "吴磊", "rep", "supervisor1", "华东一组", "华东区"),
+    ("rep3", "郑爽", "rep", "supervisor2", "华南一组", "华南区"),
+    ("rep4", "冯刚", "rep", "supervisor2", "华南一组", "华南区"),
+]
+
+PRODUCTS = [
+    ("RO-500", "反渗透纯水设备", "RO-500L/H", "台", "28600.00"),
+    ("RO-1000", "反渗透纯水设备", "RO-1000L/H", "台", "45800.00"),
+    ("UF-200", "超滤净水机组", "UF-200", "台", "12800.00"),
+    ("SF-10", "石英砂过滤器", "Φ600×1800", "台", "6800.00"),
+    ("AC-10", "活性炭过滤器", "Φ600×1800", "台", "7200.00"),
+    ("SOFT-2", "全自动软水器", "双罐 2T/H", "台", "9600.00"),
+    ("MEM-4040", "反渗透膜元件", "4040", "支", "1350.00"),
+    ("PP-20", "PP 棉滤芯", "20英寸 5μm", "支", "18.50"),
+    ("UV-30", "紫外线杀菌器", "30T/H", "台", "4300.00"),
+    ("DOS-1", "阻垢剂加药装置", "100L", "套", "3150.00"),
+]
+
+
+def _get_or_create(model, defaults=None, **keys):
+    row = db.session.scalar(select(model).filter_by(**keys))
+    if row:
+        return row, False
+    row = model(**keys, **(defaults or {}))
+    db.session.add(row)
+    db.session.flush()
+    return row, True
+
+
+def seed() -> int:
+    """Returns how many rows were created (0 when the demo data is already there)."""
+    created = 0
+    regions = {}
+    for name in ("华东区", "华南区"):
+        regions[name], new = _get_or_create(Region, name=name)
+        created += new
+    users: dict[str, User] = {}
+    teams: dict[str, Team] = {}
+    for username, name, role, boss, team, region in PEOPLE:
+        user = db.session.scalar(select(User).filter_by(username=username))
+        if user is None:
+            user = User(username=username, name=name, role=role, email=f"{username}@demo.local")
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            created += 1
+        user.reports_to = users.get(boss)
+        if team:
+            if team not in teams:
+                teams[team], new = _get_or_create(Team, name=team)
+                created += new
+            user.team = teams[team]
+        user.region = regions.get(region)
+        users[username] = user
+        db.session.flush()
+        if role == "supervisor":
+            teams[team].supervisor = user
+    for code, name, spec, unit, price in PRODUCTS:
+        _, new = _get_or_create(Product, code=code,
+                                defaults={"name": name, "spec": spec, "unit": unit, "list_price": Decimal(price)})
+        created += new
+    for hook in SEED_HOOKS:
+        created += hook(users) or 0
+    db.session.flush()
+    return created
+
+
+# Workflows add their own demo rows (customers, plans, ...) by appending a function(users) -> int.
+SEED_HOOKS: list = []

@@ -1,0 +1,72 @@
+"""Deliver outbox emails over SMTP, exactly once per row."""
+
+import smtplib
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from rq import Retry
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Email
+from ..models.outbox import PENDING, SENDING, SENT
+from .runtime import enqueue, in_app_context
+
+RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
+STALE_PENDING = timedelta(seconds=30)
+
+
+def enqueue_email(email_id: int) -> bool:
+    return enqueue("intranet.jobs.mail.send_email", email_id, retry=RETRY)
+
+
+def _claim(email_id: int) -> bool:
+    """Atomically move pending → sending; only one job can win, so a row is never sent twice."""
+    result = db.session.execute(
+        update(Email).where(Email.id == email_id, Email.status == PENDING)
+        .values(status=SENDING, attempts=Email.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _deliver(row: Email) -> None:
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_SENDER"]
+    msg["To"] = row.to_addr
+    msg["Subject"] = row.subject
+    msg["Message-ID"] = f"<outbox-{row.id}-{row.key.replace(' ', '_')}@intranet>"
+    msg.set_content(row.body)
+    with smtplib.SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        smtp.send_message(msg)
+
+
+@in_app_context
+def send_email(email_id: int) -> str:
+    if not _claim(email_id):
+        return "skipped"  # already sent or being sent by another job
+    row = db.session.get(Email, email_id)
+    try:
+        _deliver(row)
+    except (OSError, smtplib.SMTPException) as exc:
+        row.status, row.last_error = PENDING, str(exc)[:500]
+        db.session.commit()
+        raise  # RQ's Retry schedules the next attempt with backoff
+    row.status, row.sent_at = SENT, datetime.now(UTC)
+    return "sent"
+
+
+@in_app_context
+def sweep_outbox() -> int:
+    """Re-enqueue emails still pending (e.g. written while Redis was down). Scheduled every minute."""
+    cutoff = datetime.now(UTC) - STALE_PENDING
+    ids = db.session.scalars(
+        select(Email.id).where(Email.status == PENDING, Email.created_at < cutoff, Email.attempts < 6)
+    ).all()
+    return sum(enqueue_email(i) for i in ids)

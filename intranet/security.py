@@ -1,0 +1,67 @@
+"""Login sessions that the server can revoke, timeouts, and security headers."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from .extensions import db, htmx, login_manager
+from .models import User
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+
+
+@login_manager.user_loader
+def load_user(login_id: str):
+    """The login id is "<user id>:<session version>": a bumped version ends old sessions."""
+    try:
+        user_id, version = (int(part) for part in login_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    if htmx:
+        # An HTMX request must not swap the login page into a table cell.
+        response = current_app.response_class(status=401)
+        response.headers["HX-Redirect"] = target
+        return response
+    flash(_l("请先登录"), "info")
+    return redirect(target)
+
+
+def _absolute_timeout() -> None:
+    if not current_user.is_authenticated:
+        return
+    started = session.get("login_at")
+    limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    if started is None or datetime.now(UTC) - datetime.fromisoformat(started) > limit:
+        logout_user()
+        session.clear()
+
+
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_user and current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def register(app) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    app.before_request(_absolute_timeout)
+    app.after_request(_headers)

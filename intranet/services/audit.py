@@ -1,0 +1,93 @@
+"""Hash-chained audit trail: record() appends, verify() finds the first broken link."""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import AuditEntry
+
+GENESIS = "0" * 64
+# Serialises appends so the chain stays linear; on PostgreSQL an advisory lock
+# held until commit, elsewhere (SQLite) the database write lock does the job.
+_PG_LOCK_ID = 4242001
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _digest(entry: AuditEntry) -> str:
+    payload = json.dumps(
+        [
+            entry.prev_hash,
+            entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            entry.actor_id,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.before,
+            entry.after,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+
+
+def record(actor, action: str, obj=None, before=None, after=None, object_type=None, object_id=None) -> AuditEntry:
+    """Append one entry. `obj` gives type and id unless they are passed explicitly."""
+    _lock_chain()
+    last = db.session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    entry = AuditEntry(
+        at=datetime.now(UTC),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", "") or "",
+        action=action,
+        object_type=object_type or (type(obj).__name__ if obj is not None else ""),
+        object_id=object_id if object_id is not None else getattr(obj, "id", None),
+        before=_jsonable(before),
+        after=_jsonable(after),
+        ip=request.remote_addr or "" if has_request_context() else "",
+        prev_hash=last or GENESIS,
+    )
+    entry.hash = _digest(entry)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def verify() -> AuditEntry | None:
+    """Walk the chain in id order; return the first entry whose link or content was changed."""
+    prev = GENESIS
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
+        if entry.prev_hash != prev or _digest(entry) != entry.hash:
+            return entry
+        prev = entry.hash
+    return None
+
+
+def entries_for(obj) -> list[AuditEntry]:
+    stmt = select(AuditEntry).where(
+        AuditEntry.object_type == type(obj).__name__, AuditEntry.object_id == obj.id
+    )
+    return list(db.session.scalars(stmt.order_by(AuditEntry.id)))

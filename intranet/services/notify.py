@@ -1,0 +1,52 @@
+"""Email through the outbox and to-do items: one row per occasion, sent by a job.
+
+The row is written (and committed with the request) before anything touches
+Redis; delivery is enqueued after commit, and a periodic sweep re-enqueues any
+row left pending (for example while Redis was down).
+"""
+
+from flask import g
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Email, Todo
+
+
+def email(key: str, to_addr: str, subject: str, body: str) -> Email | None:
+    """Queue one email for this occasion; a second call with the same key does nothing."""
+    if not to_addr or db.session.scalar(select(Email.id).where(Email.key == key)):
+        return None
+    row = Email(key=key, to_addr=to_addr, subject=subject, body=body)
+    db.session.add(row)
+    db.session.flush()
+    _after_commit_ids().append(row.id)
+    return row
+
+
+def todo(key: str, user, text: str, link: str = "") -> Todo | None:
+    if db.session.scalar(select(Todo.id).where(Todo.key == key)):
+        return None
+    item = Todo(key=key, user_id=user.id, text=text, link=link)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def tell(key: str, user, subject: str, body: str, link: str = "") -> None:
+    """The usual pair: a to-do on the desk and an email."""
+    todo(key, user, subject, link)
+    email(key, user.email, subject, body)
+
+
+def _after_commit_ids() -> list[int]:
+    try:
+        return g.setdefault("emails_to_enqueue", [])
+    except RuntimeError:  # outside a request/app context there is nothing to defer to
+        return []
+
+
+def pending_after_commit() -> list[int]:
+    try:
+        return g.pop("emails_to_enqueue", [])
+    except RuntimeError:
+        return []

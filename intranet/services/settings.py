@@ -1,0 +1,97 @@
+"""Company settings: typed defaults from the seed, overrides stored in the database."""
+
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Setting
+from . import audit
+from .errors import DomainError
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    label: object
+    kind: str  # "time", "int", "money"
+    default: str
+    group: object
+
+
+# Defaults are the seed's rules: 上班 09:00, 迟到10分钟以内罚20元, 10分钟到1小时罚50元,
+# 1小时以上按旷工半天; 日报 16:30 前.
+DEFINITIONS = [
+    SettingDef("work_start", _l("上班时间"), "time", "09:00", _l("考勤")),
+    SettingDef("work_end", _l("下班时间"), "time", "18:00", _l("考勤")),
+    SettingDef("late_band1_minutes", _l("迟到第一档(分钟以内)"), "int", "10", _l("考勤")),
+    SettingDef("late_band1_fine", _l("第一档罚款"), "money", "20.00", _l("考勤")),
+    SettingDef("late_band2_minutes", _l("迟到第二档(分钟以内)"), "int", "60", _l("考勤")),
+    SettingDef("late_band2_fine", _l("第二档罚款"), "money", "50.00", _l("考勤")),
+    SettingDef("morning_meeting", _l("早会时间"), "time", "09:50", _l("考勤")),
+    SettingDef("daily_log_deadline", _l("工作日志截止时间"), "time", "16:30", _l("报表")),
+    SettingDef("visit_report_days", _l("拜访报告期限(天)"), "int", "2", _l("拜访")),
+    SettingDef("expense_manager_threshold", _l("报销经理审批起点"), "money", "2000.00", _l("审批")),
+    SettingDef("expense_director_threshold", _l("报销总监审批起点"), "money", "10000.00", _l("审批")),
+    SettingDef("approval_remind_hours", _l("审批超时提醒(小时)"), "int", "24", _l("审批")),
+    SettingDef("approval_escalate_hours", _l("审批超时升级(小时)"), "int", "48", _l("审批")),
+    SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒(天)"), "int", "5", _l("样品")),
+]
+BY_KEY = {d.key: d for d in DEFINITIONS}
+
+
+def parse(defn: SettingDef, raw: str):
+    raw = (raw or "").strip()
+    try:
+        if defn.kind == "time":
+            hours, minutes = raw.split(":")
+            return time(int(hours), int(minutes))
+        if defn.kind == "int":
+            value = int(raw)
+            if value < 0:
+                raise ValueError
+            return value
+        value = Decimal(raw)
+        if value < 0 or value != value.quantize(Decimal("0.01")):
+            raise ValueError
+        return value.quantize(Decimal("0.01"))
+    except (ValueError, ArithmeticError) as exc:
+        hint = {"time": "HH:MM", "int": "0, 1, 2…", "money": "0.00"}[defn.kind]
+        raise DomainError(_l("格式不正确,应为 %(hint)s", hint=hint), field=defn.key) from exc
+
+
+def get(key: str):
+    defn = BY_KEY[key]
+    row = db.session.get(Setting, key)
+    return parse(defn, row.value if row else defn.default)
+
+
+def raw_values() -> dict[str, str]:
+    stored = {s.key: s.value for s in db.session.scalars(db.select(Setting))}
+    return {d.key: stored.get(d.key, d.default) for d in DEFINITIONS}
+
+
+def update(actor, values: dict[str, str]) -> list[str]:
+    """Validate every value first, then store the changed ones; audited. Returns changed keys."""
+    errors = {}
+    for key, raw in values.items():
+        try:
+            parse(BY_KEY[key], raw)
+        except DomainError as exc:
+            errors[key] = exc
+    if errors:
+        first = next(iter(errors.values()))
+        first.errors = errors
+        raise first
+    current = raw_values()
+    changed = [k for k, v in values.items() if v.strip() != current[k]]
+    for key in changed:
+        row = db.session.get(Setting, key) or Setting(key=key)
+        row.value = values[key].strip()
+        db.session.add(row)
+        audit.record(actor, "setting.update", object_type="Setting", before={key: current[key]},
+                     after={key: row.value})
+    db.session.flush()
+    return changed

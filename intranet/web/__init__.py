@@ -1,0 +1,1 @@
+"""Request helpers shared by every blueprint."""

@@ -1,0 +1,80 @@
+"""Role desks (工作台): one blueprint per role, composed of cards and nav links that
+workflows register here. A card is a partial template plus a function giving its context;
+it is written once and appears on every desk that lists it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, abort
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+
+from .guards import role_required
+from .rendering import render
+
+
+@dataclass(frozen=True)
+class Card:
+    name: str
+    template: str
+    roles: tuple[str, ...]
+    context: Callable  # (user) -> dict
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class NavLink:
+    endpoint: str
+    label: object
+    roles: tuple[str, ...]
+    order: int = 50
+
+
+CARDS: dict[str, Card] = {}
+NAV: list[NavLink] = []
+
+
+def card(name: str, template: str, roles, order: int = 50):
+    """Decorator: register the decorated context function as a desk card."""
+
+    def decorator(func):
+        CARDS[name] = Card(name, template, tuple(roles), func, order)
+        return func
+
+    return decorator
+
+
+def nav(endpoint: str, label, roles, order: int = 50) -> None:
+    if not any(link.endpoint == endpoint for link in NAV):
+        NAV.append(NavLink(endpoint, label, tuple(roles), order))
+
+
+def cards_for(role: str) -> list[Card]:
+    return sorted((c for c in CARDS.values() if role in c.roles), key=lambda c: (c.order, c.name))
+
+
+def nav_for(role: str) -> list[NavLink]:
+    return sorted((n for n in NAV if role in n.roles), key=lambda n: n.order)
+
+
+def make_desk_blueprint(role: str) -> Blueprint:
+    bp = Blueprint(role, __name__, url_prefix=f"/{role}")
+
+    @bp.get("/")
+    @role_required(role)
+    def desk():
+        # Each card is rendered from its own block, the same code path as its HTMX refresh.
+        cards = [Markup(render_block(c.template, "card", card=c, **c.context(current_user)))
+                 for c in cards_for(role)]
+        return render("desks/desk.html", role=role, cards=cards)
+
+    @bp.get("/card/<name>")
+    @role_required(role)
+    def card_partial(name):
+        found = CARDS.get(name)
+        if found is None or role not in found.roles:
+            abort(404)
+        return render(found.template, "card", card=found, **found.context(current_user))
+
+    return bp

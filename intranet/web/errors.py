@@ -1,0 +1,37 @@
+"""Error pages: every failure answers with a page in the user's language, never a traceback."""
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import db, htmx
+from ..services.errors import DomainError
+
+MESSAGES = {
+    400: _l("请求无效"),
+    403: _l("您没有权限访问此页面"),
+    404: _l("页面不存在,或您无权查看该记录"),
+    405: _l("不支持的操作"),
+    413: _l("上传的文件过大"),
+    429: _l("操作过于频繁,请稍后再试"),
+    500: _l("系统出错,请稍后再试;问题已记录"),
+}
+
+
+def _page(status: int, message=None):
+    template = "errors/fragment.html" if htmx else "errors/page.html"
+    return render_template(template, status=status, message=message or MESSAGES.get(status)), status
+
+
+def register(app) -> None:
+    for status in MESSAGES:
+        app.register_error_handler(status, lambda exc, s=status: _page(s))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc):
+        return _page(400, _l("页面已过期或缺少安全令牌,请刷新后重试"))
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc):
+        db.session.rollback()
+        return _page(409, exc.message)

@@ -1,0 +1,43 @@
+"""Jinja filters: money as ¥1,234.50, dates as 2026-11-22 in Asia/Shanghai."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def money(value) -> str:
+    if value is None or value == "":
+        return ""
+    value = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥{abs(value):,.2f}"
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(SHANGHAI)
+
+
+def fmt_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return value.strftime("%Y-%m-%d")
+
+
+def fmt_datetime(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return local(value).strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d") if isinstance(value, date) else str(value)
+
+
+def today_local() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(money=money, date=fmt_date, datetime=fmt_datetime)

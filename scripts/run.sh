@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed an empty database, then web + worker + scheduler (+ a local
+# mail sink when no SMTP server is configured) under honcho.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH" FLASK_APP=intranet PORT="${PORT:-5000}"
+set -a; [ -f .env ] && . ./.env; set +a
+mkdir -p instance
+
+redis_answers() { python -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()" "$1" 2>/dev/null; }
+
+if [ -z "${REDIS_URL:-}" ]; then
+  if redis_answers redis://127.0.0.1:6379/0; then
+    export REDIS_URL=redis://127.0.0.1:6379/0
+  elif command -v redis-server >/dev/null; then
+    # A private Redis for this session only, stopped when `make run` ends.
+    redis-server --port 6390 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+      --pidfile "$PWD/instance/redis.pid" --logfile "$PWD/instance/redis.log"
+    trap 'kill "$(cat instance/redis.pid)" 2>/dev/null || true' EXIT
+    export REDIS_URL=redis://127.0.0.1:6390/0
+    for _ in $(seq 20); do redis_answers "$REDIS_URL" && break; sleep 0.2; done
+  else
+    echo "需要 Redis:请安装 redis-server(Debian/Ubuntu: apt-get install redis-server),或设置 REDIS_URL。 Redis is required: install redis-server or set REDIS_URL." >&2
+    exit 1
+  fi
+fi
+
+flask db upgrade
+flask seed-demo --if-empty
+
+processes="web worker scheduler"
+[ -z "${MAIL_HOST:-}" ] && processes="$processes mail"
+echo "销售内勤系统: http://127.0.0.1:${PORT}/  (Redis: ${REDIS_URL})"
+honcho start -f Procfile -p "$PORT" $processes
