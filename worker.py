@@ -2,6 +2,7 @@
 
     python worker.py            # a worker on the intranet queue
     python worker.py scheduler  # rq's CronScheduler with intranet/jobs/schedule.py
+    python worker.py burst      # work until the queue is empty, then exit
 
 The app is built here with the factory at start (never at import time). Both
 loops survive Redis restarts: they wait and reconnect instead of exiting, so one
@@ -22,10 +23,10 @@ from intranet.jobs.runtime import queue, redis_connection
 log = logging.getLogger("worker")
 
 
-def run_worker(app) -> None:
+def run_worker(app, burst: bool = False) -> None:
     with app.app_context():
         conn = redis_connection()
-        Worker([queue(conn)], connection=conn).work(with_scheduler=True)
+        Worker([queue(conn)], connection=conn).work(with_scheduler=not burst, burst=burst)
 
 
 def run_scheduler(app) -> None:
@@ -37,10 +38,13 @@ def run_scheduler(app) -> None:
 
 def main() -> None:
     app = create_app()
-    target = run_scheduler if sys.argv[1:] == ["scheduler"] else run_worker
+    mode = sys.argv[1] if len(sys.argv) > 1 else "worker"
     while True:
         try:
-            target(app)
+            if mode == "scheduler":
+                run_scheduler(app)
+            else:
+                run_worker(app, burst=mode == "burst")  # burst: drain the queue and exit (tests)
             return
         except RedisError as exc:
             log.warning("Redis unavailable (%s); retrying in 5 s", exc)

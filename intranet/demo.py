@@ -57,11 +57,13 @@ def seed() -> int:
         created += new
     users: dict[str, User] = {}
     teams: dict[str, Team] = {}
+    probe = User()
+    probe.set_password(PASSWORD)  # one KDF run shared by every demo account (same password)
     for username, name, role, boss, team, region in PEOPLE:
         user = db.session.scalar(select(User).filter_by(username=username))
         if user is None:
-            user = User(username=username, name=name, role=role, email=f"{username}@demo.local")
-            user.set_password(PASSWORD)
+            user = User(username=username, name=name, role=role, email=f"{username}@demo.local",
+                        password_hash=probe.password_hash)
             db.session.add(user)
             created += 1
         user.reports_to = users.get(boss)

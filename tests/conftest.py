@@ -1,0 +1,283 @@
+"""Shared fixtures. Real services only: SQLite files, PostgreSQL, Redis, SMTP (aiosmtpd), Chromium.
+
+Each xdist worker gets its own Redis database number and its own PostgreSQL database,
+so tests run two at a time without seeing each other's rows or keys.
+"""
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from redis import Redis
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from intranet import create_app
+from intranet.config import TestConfig
+from intranet.demo import seed
+from intranet.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output"
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+
+
+def _worker_index(config) -> int:
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name.removeprefix("gw") or 0)
+
+
+@pytest.fixture(scope="session")
+def worker_index(pytestconfig) -> int:
+    return _worker_index(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_index) -> str:
+    return f"redis://127.0.0.1:6379/{1 + worker_index}"
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis(redis_url):
+    """Every test starts with an empty Redis database (queues, rate-limit counters)."""
+    Redis.from_url(redis_url).flushdb()
+    yield
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends the CSRF token like the layout does (X-CSRFToken header)."""
+
+    csrf = True
+
+    def open(self, *args, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if self.csrf and method not in {"GET", "HEAD", "OPTIONS"}:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self._token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def _token(self) -> str:
+        """Sign the raw token kept in this client's session, exactly as Flask-WTF does."""
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+        signer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return signer.dumps(raw)
+
+
+def _make_app(database_url: str, redis_url: str, tmp_path: Path, **overrides):
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL=redis_url,
+        RATELIMIT_STORAGE_URI=redis_url,
+        INSTANCE_DIR=tmp_path,
+        **overrides,
+    )
+    app.test_client_class = CSRFClient
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, redis_url):
+    """A fresh SQLite file database with the demo org (file, so a worker process can share it)."""
+    database_url = f"sqlite:///{tmp_path / 'test.db'}"
+    app = _make_app(database_url, redis_url, tmp_path)
+    with app.app_context():
+        db.create_all()
+        seed()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def users(app):
+    from intranet.models import User
+
+    return {u.username: u for u in db.session.scalars(db.select(User))}
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """login("rep1") → a test client with that user's session."""
+
+    def _login(username: str, password: str = "demo123"):
+        c = app.test_client()
+        response = c.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 303, f"login failed for {username}"
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role="rep", reports_to=user, team=team) → a saved user with password demo12345."""
+    from intranet.models import User
+
+    counter = {"n": 0}
+
+    def _make(role="rep", **fields):
+        counter["n"] += 1
+        name = fields.pop("username", f"{role}_x{counter['n']}")
+        user = User(username=name, name=fields.pop("name", name), email=f"{name}@test.local", role=role, **fields)
+        user.set_password("demo12345")
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+# ---- PostgreSQL -----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_url(worker_index) -> str:
+    """A private PostgreSQL database for this xdist worker, created empty."""
+    name = f"intranet_test_{worker_index}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def pg_app(pg_url, redis_url, tmp_path):
+    """The app on PostgreSQL with a fresh schema and the demo org."""
+    app = _make_app(pg_url, redis_url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 10})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+# ---- SMTP, worker, live server, browser ------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SMTPSink:
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Message
+
+        self.messages = []
+        sink = self
+
+        class Collect(Message):
+            def handle_message(self, message):
+                sink.messages.append(message)
+
+        self.port = free_port()
+        self.controller = Controller(Collect(), hostname="127.0.0.1", port=self.port)
+
+    def wait_for(self, count: int, timeout: float = 15) -> list:
+        deadline = time.time() + timeout
+        while len(self.messages) < count and time.time() < deadline:
+            time.sleep(0.1)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_sink(app):
+    sink = SMTPSink()
+    sink.controller.start()
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=sink.port)
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture
+def run_worker(app, tmp_path):
+    """run_worker() → a real `python worker.py burst` process drains the queue against this app's DB."""
+
+    def _run(redis_url: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+        env = {
+            **os.environ,
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": redis_url or app.config["REDIS_URL"],
+            "RQ_QUEUE": app.config["RQ_QUEUE"],
+            "MAIL_HOST": app.config["MAIL_HOST"],
+            "MAIL_PORT": str(app.config["MAIL_PORT"]),
+            "SECRET_KEY": "test-only-key",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+        return subprocess.run([sys.executable, str(ROOT / "worker.py"), "burst"], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=timeout)
+
+    return _run
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free port (threaded), for Playwright."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (own cookies) pointed at the live server."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def browser_login(page, username: str, password: str = "demo123") -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button.primary")
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, f"browser login failed for {username}"
+
+
+def screenshot(page, name: str) -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
