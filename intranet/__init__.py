@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -59,13 +59,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "zh_CN"  # jobs and emails speak the company's language
     if current_user and current_user.is_authenticated:
         return current_user.locale
-    return request.cookies.get("lang") or app_default()
-
-
-def app_default() -> str:
-    return "zh_CN"
+    return request.cookies.get("lang") or "zh_CN"
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEntry
@@ -54,10 +55,28 @@ def _lock_chain() -> None:
         db.session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
 
 
+def _chain_head() -> str:
+    """The last hash, read once per transaction under the chain lock, then kept in session.info."""
+    info = db.session.info
+    if "audit_head" not in info:
+        _lock_chain()
+        last = db.session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+        info["audit_head"] = last or GENESIS
+    return info["audit_head"]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_head(session, *args) -> None:
+    session.info.pop("audit_head", None)
+
+
 def record(actor, action: str, obj=None, before=None, after=None, object_type=None, object_id=None) -> AuditEntry:
-    """Append one entry. `obj` gives type and id unless they are passed explicitly."""
-    _lock_chain()
-    last = db.session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    """Append one entry. `obj` gives type and id unless they are passed explicitly.
+
+    Not flushed here: entries of one request go to the database together (in order).
+    """
+    last = _chain_head()
     entry = AuditEntry(
         at=datetime.now(UTC),
         actor_id=getattr(actor, "id", None),
@@ -72,7 +91,7 @@ def record(actor, action: str, obj=None, before=None, after=None, object_type=No
     )
     entry.hash = _digest(entry)
     db.session.add(entry)
-    db.session.flush()
+    db.session.info["audit_head"] = entry.hash
     return entry
 
 

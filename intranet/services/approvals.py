@@ -1,0 +1,533 @@
+"""The one approval engine every document type signs through (SPEC 3).
+
+A document type plugs in with an Adapter (title, amount, owner, what happens on
+the final decision). Routes are data; a request snapshots its route when first
+submitted, so later route edits never change a document already under way.
+
+Rules enforced here, whatever the UI shows:
+- four eyes: the submitter and the preparers never decide their own document,
+  not even through a delegation; a two-reviewer step needs two different people;
+- a step is decided once: the request row is locked (SELECT … FOR UPDATE) and
+  the decision names the step and round it saw, so a late second decision gets
+  AlreadyDecided instead of counting twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalRoute,
+    Delegation,
+    RouteStep,
+    User,
+)
+from ..models.approvals import (
+    APPROVED,
+    LINE_MANAGER,
+    PENDING,
+    REJECTED,
+    RETURNED,
+    ROLE,
+    SECOND_LINE,
+    WITHDRAWN,
+)
+from ..web.formatting import today_local
+from . import audit, notify
+from .errors import AlreadyDecided, DomainError, Forbidden
+
+ACTIONS = ("approve", "reject", "return")
+
+
+# ---- adapters ---------------------------------------------------------------
+
+@dataclass
+class Adapter:
+    """How a document type plugs into the engine. Subclass and register()."""
+
+    doc_type: str
+    label: object  # shown in the inbox, e.g. _l("退货申请")
+    default_steps: list[dict] = field(default_factory=list)
+
+    def load(self, doc_id: int):
+        raise NotImplementedError
+
+    def title(self, doc) -> str:
+        return f"{self.label} #{doc.id}"
+
+    def amount(self, doc) -> Decimal | None:
+        return None
+
+    def owner(self, doc) -> User:
+        raise NotImplementedError
+
+    def preparers(self, doc) -> Iterable[int]:
+        return ()
+
+    def url(self, doc) -> str:
+        """The document's own page (shown from the inbox drawer and in emails)."""
+        return ""
+
+    def summary(self, doc) -> list[tuple[object, object]]:
+        """(label, value) pairs shown in the inbox's detail drawer."""
+        return []
+
+    def adjust_steps(self, steps: list[dict], doc) -> list[dict]:
+        """A type may insist on steps whatever the route says (returns: director, then gm)."""
+        return steps
+
+    def on_submitted(self, doc, actor) -> None: ...
+
+    def on_approved(self, doc, actor) -> None: ...
+
+    def on_rejected(self, doc, actor, comment: str) -> None: ...
+
+    def on_returned(self, doc, actor, comment: str) -> None: ...
+
+    def on_withdrawn(self, doc, actor) -> None: ...
+
+
+ADAPTERS: dict[str, Adapter] = {}
+
+
+def register(adapter: Adapter) -> Adapter:
+    ADAPTERS[adapter.doc_type] = adapter
+    return adapter
+
+
+def adapter_for(doc_type: str) -> Adapter:
+    return ADAPTERS[doc_type]
+
+
+def document(request: ApprovalRequest):
+    return adapter_for(request.doc_type).load(request.doc_id)
+
+
+# ---- routes -------------------------------------------------------------------
+
+def step_dict(name, approver_kind=ROLE, role=None, min_amount=None, reviewers=1) -> dict:
+    return {"name": str(name), "approver_kind": approver_kind, "role": role,
+            "min_amount": None if min_amount is None else f"{Decimal(min_amount):.2f}", "reviewers": reviewers}
+
+
+def route_steps(doc_type: str) -> list[dict]:
+    route = db.session.scalar(select(ApprovalRoute).where(ApprovalRoute.doc_type == doc_type))
+    if route is None:
+        return list(adapter_for(doc_type).default_steps)
+    return [step_dict(s.name, s.approver_kind, s.role, s.min_amount, s.reviewers) for s in route.steps]
+
+
+def save_route(actor, doc_type: str, steps: list[dict]) -> ApprovalRoute:
+    """Replace a type's route. Applies to documents submitted from now on."""
+    if actor.role not in ("manager", "director"):
+        raise Forbidden(_l("只有销售经理或销售总监可以修改审批流程"))
+    if not steps:
+        raise DomainError(_l("审批流程至少需要一个步骤"))
+    for s in steps:
+        if s["approver_kind"] == ROLE and not s.get("role"):
+            raise DomainError(_l("按角色审批的步骤必须选择角色"))
+        if s.get("reviewers") not in (1, 2):
+            raise DomainError(_l("复核人数只能是 1 或 2"))
+    route = db.session.scalar(select(ApprovalRoute).where(ApprovalRoute.doc_type == doc_type))
+    before = route_steps(doc_type)
+    if route is None:
+        route = ApprovalRoute(doc_type=doc_type)
+        db.session.add(route)
+    route.steps = [RouteStep(position=i, name=s["name"], approver_kind=s["approver_kind"], role=s.get("role"),
+                             min_amount=None if s.get("min_amount") in (None, "") else Decimal(s["min_amount"]),
+                             reviewers=s.get("reviewers", 1)) for i, s in enumerate(steps)]
+    route.updated_by_id, route.updated_at = actor.id, datetime.now(UTC)
+    db.session.flush()
+    audit.record(actor, "approval.route.update", route, before={"steps": before}, after={"steps": route_steps(doc_type)})
+    return route
+
+
+def _applicable(steps: list[dict], amount: Decimal | None) -> list[dict]:
+    def applies(s):
+        return s.get("min_amount") in (None, "") or (amount is not None and amount > Decimal(s["min_amount"]))
+
+    return [s for s in steps if applies(s)]
+
+
+# ---- who may decide ---------------------------------------------------------------
+
+def step_deciders(request: ApprovalRequest, step: dict) -> list[User]:
+    """The people a step names (before delegation and four-eyes exclusions)."""
+    submitter = request.submitter
+    if step["approver_kind"] == LINE_MANAGER:
+        return [u for u in [submitter.reports_to] if u and u.active]
+    if step["approver_kind"] == SECOND_LINE:
+        boss = submitter.reports_to
+        return [u for u in [boss.reports_to if boss else None] if u and u.active]
+    return list(db.session.scalars(select(User).where(User.role == step["role"], User.active)))
+
+
+def _excluded(request: ApprovalRequest) -> set[int]:
+    return {request.submitter_id, *request.preparer_ids}
+
+
+def _step_approvals(request: ApprovalRequest) -> list[ApprovalDecision]:
+    return [d for d in request.decisions
+            if d.round == request.round and d.step_index == request.current_step and d.action == "approve"]
+
+
+def active_delegations_to(user: User) -> list[Delegation]:
+    today = today_local()
+    return list(db.session.scalars(select(Delegation).where(
+        Delegation.delegate_id == user.id, Delegation.cancelled.is_(False),
+        Delegation.starts_on <= today, Delegation.ends_on >= today)))
+
+
+def capacity(user: User, request: ApprovalRequest, delegations: list[Delegation] | None = None,
+             deciders: list[User] | None = None) -> User | None:
+    """Whom `user` would decide for on the current step: themselves, a delegator, or None.
+
+    Returns the principal (the user themselves when deciding in their own right).
+    """
+    step = request.step
+    if step is None or user.id in _excluded(request):
+        return None
+    already = {d.decider_id for d in _step_approvals(request)} | {
+        d.on_behalf_of_id for d in _step_approvals(request) if d.on_behalf_of_id}
+    if user.id in already:
+        return None
+    names = {u.id: u for u in (deciders if deciders is not None else step_deciders(request, step))}
+    if user.id in names:
+        return user
+    for delegation in delegations if delegations is not None else active_delegations_to(user):
+        principal = names.get(delegation.delegator_id)
+        if principal and principal.id not in _excluded(request) and principal.id not in already:
+            return principal
+    return None
+
+
+# ---- lifecycle -----------------------------------------------------------------
+
+def request_for(doc_type: str, doc_id: int) -> ApprovalRequest | None:
+    return db.session.scalar(select(ApprovalRequest).where(
+        ApprovalRequest.doc_type == doc_type, ApprovalRequest.doc_id == doc_id))
+
+
+def submit(actor, doc_type: str, doc) -> ApprovalRequest:
+    """First submission or resubmission after a return/withdrawal."""
+    adapter = adapter_for(doc_type)
+    if adapter.owner(doc).id != actor.id:
+        raise Forbidden(_l("只能提交自己的单据"))
+    request = _locked(request_for(doc_type, doc.id))
+    now = datetime.now(UTC)
+    if request is None:
+        amount = adapter.amount(doc)
+        steps = adapter.adjust_steps(_applicable(route_steps(doc_type), amount), doc)
+        if not steps:
+            raise DomainError(_l("该单据类型没有配置审批流程"))
+        request = ApprovalRequest(doc_type=doc_type, doc_id=doc.id, submitter_id=actor.id, steps=steps,
+                                  amount=amount, title=adapter.title(doc), submitted_at=now)
+        request.submitter = actor
+        db.session.add(request)
+    elif request.status in (RETURNED, WITHDRAWN):
+        request.round += 1
+        request.title, request.amount = adapter.title(doc), adapter.amount(doc)
+        request.status, request.current_step, request.finished_at = PENDING, 0, None
+        request.version += 1
+    else:
+        raise DomainError(_l("该单据已提交,不能重复提交"))
+    request.preparer_ids = sorted(set(adapter.preparers(doc)) - {actor.id})
+    request.step_started_at = now
+    db.session.flush()
+    _log(request, actor, None, "submit", "")
+    adapter.on_submitted(doc, actor)
+    _announce_step(request)
+    return request
+
+
+def decide(actor, request_id: int, action: str, comment: str = "", *, step_index: int | None = None,
+           round_: int | None = None) -> ApprovalRequest:
+    """Approve, reject or return the current step. `step_index`/`round_` are what the decider saw."""
+    _check_action(action, comment)
+    request = _locked(db.session.get(ApprovalRequest, request_id))
+    if request is None:
+        raise DomainError(_l("审批单不存在"))
+    return _decide_locked(actor, request, action, comment.strip(), step_index, round_)
+
+
+def _check_action(action: str, comment: str) -> None:
+    if action not in ACTIONS:
+        raise DomainError(_l("未知的审批操作"))
+    if action in ("reject", "return") and not (comment or "").strip():
+        raise DomainError(_l("驳回或退回时必须填写意见"), field="comment")
+
+
+def _decide_locked(actor, request, action, comment, step_index, round_, deciders=None) -> ApprovalRequest:
+    _check_still_open(request, step_index, round_)
+    principal = capacity(actor, request, deciders=deciders)
+    if principal is None:
+        raise Forbidden(_four_eyes_message(actor, request))
+    on_behalf = principal if principal.id != actor.id else None
+    adapter, doc = adapter_for(request.doc_type), document(request)
+    step = request.step
+    _log(request, actor, on_behalf, action, comment)
+    request.version += 1
+    if action == "approve":
+        if len(_step_approvals(request)) < step.get("reviewers", 1):
+            return request  # a two-reviewer step waits for its second, different person
+        _advance(request, actor, adapter, doc)
+    elif action == "reject":
+        _finish(request, REJECTED)
+        adapter.on_rejected(doc, actor, comment)
+        _tell_submitter(request, _l("已被驳回"), comment)
+    else:
+        request.status = RETURNED
+        adapter.on_returned(doc, actor, comment)
+        _tell_submitter(request, _l("已退回修改"), comment)
+    db.session.flush()
+    return request
+
+
+def withdraw(actor, request_id: int) -> ApprovalRequest:
+    request = _locked(db.session.get(ApprovalRequest, request_id))
+    if request is None or request.submitter_id != actor.id:
+        raise Forbidden(_l("只能撤回自己提交的单据"))
+    if request.status != PENDING:
+        raise AlreadyDecided(_l("该单据已有结果,不能撤回"))
+    if any(d.round == request.round and d.action != "submit" for d in request.decisions):
+        raise DomainError(_l("已有人审批,不能撤回"))
+    _log(request, actor, None, "withdraw", "")
+    request.status = WITHDRAWN
+    request.version += 1
+    adapter_for(request.doc_type).on_withdrawn(document(request), actor)
+    db.session.flush()
+    return request
+
+
+def bulk_decide(actor, request_ids: list[int], action: str, comment: str = "",
+                seen: dict[int, int] | None = None) -> dict[int, str | None]:
+    """Decide many at once; returns {id: None on success, or the reason it was not decided}.
+
+    All rows are locked in one query; each item runs in a savepoint so one failure
+    (say, decided by someone else meanwhile) leaves the others decided.
+    `seen` maps id → the step index the user saw, so a step that moved on is reported, not decided.
+    """
+    _check_action(action, comment)
+    ids = sorted(set(request_ids))
+    locked = {r.id: r for r in db.session.scalars(
+        select(ApprovalRequest).where(ApprovalRequest.id.in_(ids))
+        .options(selectinload(ApprovalRequest.decisions),
+                 selectinload(ApprovalRequest.submitter).selectinload(User.reports_to).selectinload(User.reports_to))
+        .with_for_update(of=ApprovalRequest).execution_options(populate_existing=True))}
+    by_role = _deciders_by_role(locked.values())
+    delegations = active_delegations_to(actor)
+    results: dict[int, str | None] = {}
+    for request_id in ids:
+        request = locked.get(request_id)
+        if request is None:
+            results[request_id] = str(_l("审批单不存在"))
+            continue
+        step = request.step
+        deciders = by_role.get(step["role"]) if step and step["approver_kind"] == ROLE else None
+        try:
+            with db.session.begin_nested():
+                if step is not None and capacity(actor, request, delegations, deciders or
+                                                 step_deciders(request, step)) is None:
+                    raise Forbidden(_four_eyes_message(actor, request))
+                _decide_locked(actor, request, action, comment.strip(), (seen or {}).get(request_id), None,
+                               deciders=deciders)
+            results[request_id] = None
+        except DomainError as exc:
+            results[request_id] = str(exc.message)
+    return results
+
+
+def _deciders_by_role(requests) -> dict[str, list[User]]:
+    roles = {s["role"] for r in requests if (s := r.step) and s["approver_kind"] == ROLE}
+    if not roles:
+        return {}
+    people = db.session.scalars(select(User).where(User.role.in_(roles), User.active)).all()
+    return {role: [u for u in people if u.role == role] for role in roles}
+
+
+# ---- queries --------------------------------------------------------------------
+
+def inbox(user: User) -> list[ApprovalRequest]:
+    """Everything waiting for `user` (directly or by delegation), newest first. Constant query count."""
+    pending = list(db.session.scalars(
+        select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
+        .options(selectinload(ApprovalRequest.decisions),
+                 selectinload(ApprovalRequest.submitter).selectinload(User.reports_to).selectinload(User.reports_to))
+        .order_by(ApprovalRequest.step_started_at.desc(), ApprovalRequest.id.desc())))
+    delegations = active_delegations_to(user)
+    by_role = _deciders_by_role(pending)
+    mine = []
+    for request in pending:
+        step = request.step
+        deciders = by_role[step["role"]] if step["approver_kind"] == ROLE else step_deciders(request, step)
+        if capacity(user, request, delegations, deciders) is not None:
+            mine.append(request)
+    return mine
+
+
+def submissions(user: User) -> list[ApprovalRequest]:
+    return list(db.session.scalars(
+        select(ApprovalRequest).where(ApprovalRequest.submitter_id == user.id)
+        .options(selectinload(ApprovalRequest.decisions))
+        .order_by(ApprovalRequest.submitted_at.desc())))
+
+
+def holders(request: ApprovalRequest) -> list[User]:
+    """Who holds the document now (for "my submissions")."""
+    step = request.step
+    if step is None:
+        return []
+    excluded = _excluded(request)
+    done = {d.decider_id for d in _step_approvals(request)}
+    return [u for u in step_deciders(request, step) if u.id not in excluded and u.id not in done]
+
+
+def can_view(user: User, request: ApprovalRequest) -> bool:
+    """Submitter, anyone who decided it, anyone who may decide it now, and the department's leadership."""
+    if user.role in ("manager", "director", "gm", "assistant"):
+        return True
+    if user.id == request.submitter_id or any(d.decider_id == user.id for d in request.decisions):
+        return True
+    if user.role == "supervisor" and request.submitter.reports_to_id == user.id:
+        return True
+    if user.role == "finance" and request.doc_type in FINANCE_TYPES:
+        return True
+    return capacity(user, request) is not None
+
+
+# Document types whose money finance may see (the money workflows add theirs).
+FINANCE_TYPES: set[str] = set()
+
+
+def decision_label(d: ApprovalDecision) -> str:
+    """"代 A 审批 (by B)" when decided through a delegation."""
+    if d.on_behalf_of is not None:
+        return str(_l("%(principal)s(由 %(delegate)s 代审批)", principal=d.on_behalf_of.name, delegate=d.decider.name))
+    return d.decider.name
+
+
+# ---- delegation --------------------------------------------------------------------
+
+def delegate(actor, delegate_user: User, starts_on, ends_on, note: str = "") -> Delegation:
+    from ..models import ROLE_RANK
+
+    if delegate_user.id == actor.id:
+        raise DomainError(_l("不能委托给自己"), field="delegate")
+    if ROLE_RANK[delegate_user.role] < ROLE_RANK[actor.role] or not delegate_user.active:
+        raise DomainError(_l("只能委托给同级或更高职级的在职同事"), field="delegate")
+    if ends_on < starts_on:
+        raise DomainError(_l("结束日期不能早于开始日期"), field="ends_on")
+    item = Delegation(delegator_id=actor.id, delegate_id=delegate_user.id, starts_on=starts_on, ends_on=ends_on,
+                      note=note)
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor, "approval.delegate", item, after={"delegate": delegate_user.username,
+                                                           "from": str(starts_on), "to": str(ends_on)})
+    return item
+
+
+def cancel_delegation(actor, item: Delegation) -> None:
+    if item.delegator_id != actor.id:
+        raise Forbidden(_l("只能取消自己的委托"))
+    item.cancelled = True
+    db.session.flush()
+    audit.record(actor, "approval.delegate.cancel", item)
+
+
+# ---- internals -------------------------------------------------------------------
+
+def _locked(request: ApprovalRequest | None) -> ApprovalRequest | None:
+    """Re-read the request under a row lock (PostgreSQL); SQLite serialises writers anyway."""
+    if request is None:
+        return None
+    return db.session.scalar(
+        select(ApprovalRequest).where(ApprovalRequest.id == request.id)
+        .options(selectinload(ApprovalRequest.decisions))
+        .with_for_update(of=ApprovalRequest).execution_options(populate_existing=True))
+
+
+def _check_still_open(request: ApprovalRequest, step_index, round_) -> None:
+    stale = (step_index is not None and step_index != request.current_step) or (
+        round_ is not None and round_ != request.round)
+    if request.status != PENDING or stale:
+        raise AlreadyDecided(_l("已被他人处理"))
+
+
+def _four_eyes_message(actor, request):
+    if actor.id in _excluded(request):
+        return _l("不能审批自己提交或经办的单据(双人复核)")
+    if any(d.decider_id == actor.id for d in _step_approvals(request)):
+        return _l("本步骤需要两位不同的复核人,您已审批过")
+    return _l("您不是当前步骤的审批人")
+
+
+def _log(request, actor, on_behalf, action, comment) -> None:
+    step = request.step
+    decision = ApprovalDecision(request=request, round=request.round, step_index=request.current_step,
+                                step_name=step["name"] if step else "", action=action, decider_id=actor.id,
+                                on_behalf_of_id=on_behalf.id if on_behalf else None, comment=comment)
+    db.session.add(decision)
+    db.session.flush()
+    audit.record(actor, f"approval.{action}", request, after={
+        "doc": f"{request.doc_type}#{request.doc_id}", "step": decision.step_name, "round": request.round,
+        "comment": comment, "on_behalf_of": on_behalf.username if on_behalf else None})
+
+
+def _advance(request, actor, adapter, doc) -> None:
+    request.current_step += 1
+    request.step_started_at = datetime.now(UTC)
+    if request.current_step >= len(request.steps):
+        _finish(request, APPROVED)
+        adapter.on_approved(doc, actor)
+        _tell_submitter(request, _l("已审批通过"), "")
+    else:
+        _announce_step(request)
+
+
+def _finish(request, status) -> None:
+    request.status, request.finished_at = status, datetime.now(UTC)
+
+
+def _inbox_url() -> str:
+    try:
+        return url_for("approvals.inbox")
+    except Exception:  # outside a request (jobs) there is no URL adapter; the to-do stays linkless
+        return ""
+
+
+def _announce_step(request: ApprovalRequest) -> None:
+    """One email and one to-do per approver per step and round."""
+    step = request.step
+    for user in holders(request):
+        key = f"approval:{request.id}:r{request.round}:s{request.current_step}:u{user.id}"
+        subject = str(_l("待审批:%(title)s", title=request.title))
+        body = str(_l("%(submitter)s 提交的「%(title)s」等待您审批(%(step)s)。", submitter=request.submitter.name,
+                      title=request.title, step=step["name"]))
+        notify.tell(key, user, subject, body, _inbox_url())
+        for delegation in _delegations_from(user):
+            notify.tell(f"{key}:d{delegation.delegate_id}", delegation.delegate, subject, body, _inbox_url())
+
+
+def _delegations_from(user: User) -> list[Delegation]:
+    today = today_local()
+    return list(db.session.scalars(select(Delegation).where(
+        Delegation.delegator_id == user.id, Delegation.cancelled.is_(False),
+        Delegation.starts_on <= today, Delegation.ends_on >= today)))
+
+
+def _tell_submitter(request, outcome, comment: str) -> None:
+    key = f"approval:{request.id}:r{request.round}:result:{request.status}"
+    subject = str(_l("「%(title)s」%(outcome)s", title=request.title, outcome=outcome))
+    body = subject + (f"\n{comment}" if comment else "")
+    notify.tell(key, request.submitter, subject, body)
