@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 $(MO): intranet/translations/en/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile -q -d intranet/translations
+	$(BIN)/pybabel compile -d intranet/translations
 
 # Update the catalog after changing user-visible strings (source strings are Chinese).
 translations: $(STAMP)
