@@ -13,8 +13,8 @@ from ..extensions import db
 from ..models import AuditEntry
 
 GENESIS = "0" * 64
-# Serialises appends so the chain stays linear; on PostgreSQL an advisory lock
-# held until commit, elsewhere (SQLite) the database write lock does the job.
+# Serialises appends so the chain stays linear: on PostgreSQL an advisory lock
+# held until commit, on SQLite the database write lock (see _lock_chain).
 _PG_LOCK_ID = 4242001
 
 
@@ -51,8 +51,13 @@ def _digest(entry: AuditEntry) -> str:
 
 
 def _lock_chain() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
+    """Take the chain's write lock before reading its head, so two writers never fork it."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         db.session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+    elif dialect == "sqlite":
+        # A write statement (even one touching no row) takes SQLite's RESERVED lock.
+        db.session.execute(db.text("UPDATE audit_entry SET id = id WHERE 1 = 0"))
 
 
 def _chain_head() -> str:
