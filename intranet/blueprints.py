@@ -9,6 +9,7 @@ def register_all(app: Flask) -> None:
     import importlib
 
     from . import cards  # noqa: F401  (registers the foundation's desk cards)
+    from .approvals import bp as approvals_bp
     from .health import bp as health_bp
     from .org import bp as org_bp
 
@@ -16,3 +17,4 @@ def register_all(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(f"intranet.{role}").bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(approvals_bp)

@@ -49,6 +49,12 @@ from .errors import AlreadyDecided, DomainError, Forbidden
 
 ACTIONS = ("approve", "reject", "return")
 
+STATUS_LABELS = {PENDING: _l("审批中"), APPROVED: _l("已通过"), REJECTED: _l("已驳回"), RETURNED: _l("已退回修改"),
+                 WITHDRAWN: _l("已撤回")}
+ACTION_LABELS = {"submit": _l("提交"), "approve": _l("通过"), "reject": _l("驳回"), "return": _l("退回修改"),
+                 "withdraw": _l("撤回")}
+KIND_LABELS = {ROLE: _l("按角色"), LINE_MANAGER: _l("直属上级"), SECOND_LINE: _l("上级的上级")}
+
 
 # ---- adapters ---------------------------------------------------------------
 
@@ -112,6 +118,17 @@ def adapter_for(doc_type: str) -> Adapter:
 
 def document(request: ApprovalRequest):
     return adapter_for(request.doc_type).load(request.doc_id)
+
+
+def document_or_none(request: ApprovalRequest):
+    """The document, or None when its type is no longer registered or the row is gone."""
+    adapter = ADAPTERS.get(request.doc_type)
+    if adapter is None:
+        return None
+    try:
+        return adapter.load(request.doc_id)
+    except (KeyError, LookupError):
+        return None
 
 
 # ---- routes -------------------------------------------------------------------
@@ -316,7 +333,8 @@ def bulk_decide(actor, request_ids: list[int], action: str, comment: str = "",
 
     All rows are locked in one query; each item runs in a savepoint so one failure
     (say, decided by someone else meanwhile) leaves the others decided.
-    `seen` maps id → the step index the user saw, so a step that moved on is reported, not decided.
+    `seen` maps id → the step index the user saw (or a (step index, round) pair), so a step that
+    moved on is reported, not decided.
     """
     _check_action(action, comment)
     ids = sorted(set(request_ids))
@@ -340,12 +358,30 @@ def bulk_decide(actor, request_ids: list[int], action: str, comment: str = "",
                 if step is not None and capacity(actor, request, delegations, deciders or
                                                  step_deciders(request, step)) is None:
                     raise Forbidden(_four_eyes_message(actor, request))
-                _decide_locked(actor, request, action, comment.strip(), (seen or {}).get(request_id), None,
-                               deciders=deciders)
+                seen_step, seen_round = _seen((seen or {}).get(request_id))
+                _decide_locked(actor, request, action, comment.strip(), seen_step, seen_round, deciders=deciders)
             results[request_id] = None
         except DomainError as exc:
             results[request_id] = str(exc.message)
     return results
+
+
+def _seen(value) -> tuple[int | None, int | None]:
+    if isinstance(value, tuple | list):
+        return value[0], value[1]
+    return value, None
+
+
+def bulk_summary(results: dict[int, str | None]) -> str:
+    """"3 项已通过,1 项已被他人处理" — successes, then each failure reason with its count."""
+    ok = sum(1 for r in results.values() if r is None)
+    parts = [str(_l("%(n)d 项已通过", n=ok))]
+    reasons: dict[str, int] = {}
+    for reason in results.values():
+        if reason is not None:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    parts += [str(_l("%(n)d 项%(reason)s", n=n, reason=reason)) for reason, n in reasons.items()]
+    return ",".join(parts)
 
 
 def _deciders_by_role(requests) -> dict[str, list[User]]:
@@ -393,11 +429,55 @@ def holders(request: ApprovalRequest) -> list[User]:
     return [u for u in step_deciders(request, step) if u.id not in excluded and u.id not in done]
 
 
+def step_states(request: ApprovalRequest) -> list[dict]:
+    """The route snapshot with each step's state in the current round (for the history partial).
+
+    state: "done" (approved), "current" (waiting), the request's outcome on the step where it
+    ended (rejected / returned / withdrawn), or "waiting" (not reached yet).
+    """
+    rows = []
+    for i, step in enumerate(request.steps):
+        decisions = [d for d in request.decisions
+                     if d.round == request.round and d.step_index == i and d.action not in ("submit",)]
+        if request.status == APPROVED or i < request.current_step:
+            state = "done"
+        elif i == request.current_step:
+            state = "current" if request.status == PENDING else request.status
+        else:
+            state = "waiting"
+        rows.append({"index": i, "step": step, "state": state, "decisions": decisions,
+                     "kind_label": KIND_LABELS.get(step["approver_kind"], step["approver_kind"]),
+                     "holders": holders(request) if state == "current" else []})
+    return rows
+
+
+def can_withdraw(request: ApprovalRequest) -> bool:
+    """Pending and nobody has decided anything in this round yet."""
+    return request.status == PENDING and not any(
+        d.round == request.round and d.action != "submit" for d in request.decisions)
+
+
+def _named_on_route(user: User, request: ApprovalRequest) -> bool:
+    boss = request.submitter.reports_to
+    for step in request.steps:
+        kind = step["approver_kind"]
+        if kind == ROLE and user.role == step.get("role"):
+            return True
+        if kind == LINE_MANAGER and boss is not None and boss.id == user.id:
+            return True
+        if kind == SECOND_LINE and boss is not None and boss.reports_to_id == user.id:
+            return True
+    return False
+
+
 def can_view(user: User, request: ApprovalRequest) -> bool:
-    """Submitter, anyone who decided it, anyone who may decide it now, and the department's leadership."""
+    """Submitter, anyone who decided it or is named on its route, anyone who may decide it now
+    (delegates included), and the department's leadership."""
     if user.role in ("manager", "director", "gm", "assistant"):
         return True
     if user.id == request.submitter_id or any(d.decider_id == user.id for d in request.decisions):
+        return True
+    if user.id in request.preparer_ids or _named_on_route(user, request):
         return True
     if user.role == "supervisor" and request.submitter.reports_to_id == user.id:
         return True
@@ -502,8 +582,8 @@ def _finish(request, status) -> None:
 def _inbox_url() -> str:
     try:
         return url_for("approvals.inbox")
-    except Exception:  # outside a request (jobs) there is no URL adapter; the to-do stays linkless
-        return ""
+    except RuntimeError:  # outside a request (jobs) there is no URL adapter: the blueprint's fixed path
+        return "/approvals/"
 
 
 def _announce_step(request: ApprovalRequest) -> None:
