@@ -10,6 +10,7 @@ def register_all(app: Flask) -> None:
 
     from . import cards  # noqa: F401  (registers the foundation's desk cards)
     from .approvals import bp as approvals_bp
+    from .customers import bp as customers_bp
     from .health import bp as health_bp
     from .org import bp as org_bp
 
@@ -17,4 +18,5 @@ def register_all(app: Flask) -> None:
         app.register_blueprint(importlib.import_module(f"intranet.{role}").bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(customers_bp)
     app.register_blueprint(approvals_bp)

@@ -10,9 +10,17 @@ from .approvals import (
 )
 from .audit import AuditEntry
 from .catalog import Product
+from .customers import Certificate as Certificate
+from .customers import Contact as Contact
+from .customers import Customer as Customer
+from .customers import Interaction as Interaction
 from .outbox import Email, Todo
 from .people import ROLE_RANK, ROLES, Region, Team, User
 from .settings import Setting
+from .visits import FollowUp as FollowUp
+from .visits import PlannedVisit as PlannedVisit
+from .visits import VisitPlan as VisitPlan
+from .visits import VisitReport as VisitReport
 
 __all__ = [
     "ApprovalDecision", "ApprovalReminder", "ApprovalRequest", "ApprovalRoute", "Delegation", "RouteStep",

@@ -1,0 +1,329 @@
+"""Thin views over services.customers: every record is loaded through the viewer's scope."""
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from openpyxl import load_workbook
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..extensions import db, htmx
+from ..models import Region, User
+from ..models.customers import Interaction
+from ..services import customers as svc
+from ..services.errors import DomainError
+from ..web.excel import send_workbook, workbook
+from ..web.guards import role_required
+from ..web.pagination import paginate
+from ..web.rendering import render
+from ..web.transaction import commit
+from . import bp
+from .forms import (
+    CertificateForm,
+    ContactForm,
+    CustomerForm,
+    ImportForm,
+    InteractionForm,
+    OwnerForm,
+    ResolveForm,
+)
+
+VIEWERS = ("rep", "supervisor", "manager", "director", "gm", "assistant")
+
+
+def _field_error(form, exc: DomainError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+def _regions():
+    return list(db.session.scalars(select(Region).order_by(Region.id)))
+
+
+@bp.get("/")
+@role_required(*VIEWERS)
+def index():
+    args = request.args
+    q = args.get("q", "").strip()
+    stmt = svc.filtered(current_user, q=q, kind=args.get("kind", ""), stage=args.get("stage", ""),
+                        region_id=args.get("region", type=int), owner_id=args.get("owner", type=int))
+    if args.get("format") == "xlsx":
+        rows = [(c.name, str(svc.KIND_LABELS[c.kind]), str(svc.STAGE_LABELS[c.stage]),
+                 c.region.name if c.region else "", c.owner.name, c.credit_limit, c.callback_interval_days,
+                 c.last_contact_at, c.tax_id, c.notes) for c in db.session.scalars(stmt)]
+        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期(天)", "最近联系", "税号", "备注"]
+        return send_workbook(workbook("客户档案", headers, rows), "customers.xlsx")
+    owners = svc.assignable_owners(current_user) if current_user.role != "rep" else []
+    return render("customers/index.html", "list", page=paginate(stmt), q=q, args=args, regions=_regions(),
+                  owners=owners, kinds=svc.KIND_LABELS, stages=svc.STAGE_LABELS,
+                  can_create=current_user.role in svc.EDITORS, can_import=current_user.role in svc.IMPORTERS)
+
+
+def _choices(form: CustomerForm) -> None:
+    form.region.choices = [SelectChoice(0, "—")] + [SelectChoice(r.id, r.name) for r in _regions()]
+    form.owner.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.name)
+                                                   for u in svc.assignable_owners(current_user)]
+
+
+def _values(form: CustomerForm) -> dict:
+    return {"name": form.name.data, "kind": form.kind.data, "stage": form.stage.data,
+            "region_id": form.region.data or None, "tax_id": (form.tax_id.data or "").strip(),
+            "bank": (form.bank.data or "").strip(), "account": (form.account.data or "").strip(),
+            "invoice_address": (form.invoice_address.data or "").strip(), "notes": form.notes.data or "",
+            "credit_limit": form.credit_limit.amount if form.credit_limit.amount is not None else 0,
+            "callback_interval_days": form.callback_interval_days.data}
+
+
+def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
+    found = svc.duplicates(form.name.data, exclude_id)
+    if found and not form.confirm_duplicate.data:
+        names = "、".join(f"{c.name}({c.owner.name})" for c in found)
+        form.name.errors = [*form.name.errors, _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。",
+                                                  names=names)]
+        return True
+    return False
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*svc.EDITORS)
+def new():
+    form = CustomerForm()
+    _choices(form)
+    if form.validate_on_submit() and not _duplicate_blocks(form):
+        owner = db.session.get(User, form.owner.data) if form.owner.data else None
+        try:
+            customer = svc.create(current_user, owner=owner, **_values(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            flash(_l("已添加客户"), "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/form.html", "form", form=form, customer=None)
+
+
+@bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
+@role_required(*svc.EDITORS)
+def edit(customer_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    form = CustomerForm(obj=customer)
+    _choices(form)
+    if request.method == "GET":
+        form.region.data = customer.region_id or 0
+    form.owner.data = customer.owner_id
+    if form.validate_on_submit() and not _duplicate_blocks(form, customer.id):
+        try:
+            svc.update(current_user, customer, **_values(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            flash(_l("已保存"), "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/form.html", "form", form=form, customer=customer)
+
+
+def _interaction_form() -> InteractionForm:
+    form = InteractionForm()
+    staff = db.session.scalars(select(User).where(User.active, User.role.in_(svc.EDITORS)).order_by(User.id))
+    form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.name) for u in staff]
+    return form
+
+
+def _detail(customer, **extra):
+    owner_form = None
+    if current_user.role in svc.OWNER_CHANGERS:
+        owner_form = OwnerForm(owner=customer.owner_id)
+        owner_form.owner.choices = [SelectChoice(u.id, u.name) for u in svc.assignable_owners(current_user)]
+    ctx = {"customer": customer, "interactions": svc.interactions(customer), "form": _interaction_form(),
+           "contact_form": ContactForm(), "cert_form": CertificateForm(), "owner_form": owner_form,
+           "resolve_form": ResolveForm(), "can_edit": current_user.role in svc.EDITORS,
+           "kinds": svc.KIND_LABELS, "stages": svc.STAGE_LABELS, "labels": svc.INTERACTION_LABELS,
+           "next_callback": svc.next_callback(customer)}
+    return ctx | extra
+
+
+@bp.get("/<int:customer_id>")
+@role_required(*VIEWERS)
+def detail(customer_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    return render("customers/detail.html", **_detail(customer))
+
+
+@bp.get("/<int:customer_id>/interactions")
+@role_required(*VIEWERS)
+def interactions(customer_id):
+    """The interaction log alone (HTMX refresh)."""
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    return render("customers/detail.html", "interactions", **_detail(customer))
+
+
+@bp.post("/<int:customer_id>/interactions")
+@role_required(*svc.EDITORS)
+def add_interaction(customer_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    form = _interaction_form()
+    item = None
+    if form.validate_on_submit():
+        assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+        try:
+            item = svc.log_interaction(current_user, customer, form.kind.data, form.text.data, assignee=assignee,
+                                       deadline=form.deadline.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            if not htmx:
+                flash(_l("已记录"), "success")
+                return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+            form = _interaction_form()
+            form.text.data = ""
+    ctx = _detail(customer, form=form, new_item=item)
+    return render("customers/detail.html", "interaction_form", oob=("interaction_new",) if item else (), **ctx)
+
+
+@bp.post("/<int:customer_id>/interactions/<int:interaction_id>/resolve")
+@role_required(*svc.EDITORS)
+def resolve(customer_id, interaction_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    item = db.session.get(Interaction, interaction_id)
+    if item is None or item.customer_id != customer.id:
+        abort(404)
+    form = ResolveForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            svc.resolve_complaint(current_user, item, form.resolution.data)
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            commit()
+    else:
+        error = _l("请填写处理结果")
+    if not htmx:
+        if error:
+            flash(error, "error")
+        return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/detail.html", "interaction_item", **_detail(customer, i=item, resolve_error=error))
+
+
+@bp.post("/<int:customer_id>/owner")
+@role_required(*svc.OWNER_CHANGERS)
+def change_owner(customer_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    form = OwnerForm()
+    form.owner.choices = [SelectChoice(u.id, u.name) for u in svc.assignable_owners(current_user)]
+    if form.validate_on_submit():
+        try:
+            svc.change_owner(current_user, customer, db.session.get(User, form.owner.data))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            commit()
+            flash(_l("已变更负责人"), "success")
+    else:
+        flash(_l("请选择负责的销售代表"), "error")
+    if not svc.can_see_rep(current_user, customer.owner_id):
+        return redirect(url_for("customers.index"), 303)
+    return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+
+
+@bp.post("/<int:customer_id>/contacts")
+@role_required(*svc.EDITORS)
+def add_contact(customer_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        svc.add_contact(current_user, customer, name=form.name.data.strip(), title=form.title.data or "",
+                        phone=form.phone.data or "", email=form.email.data or "", birthday=form.birthday.data)
+        commit()
+        flash(_l("已添加联系人"), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/detail.html", **_detail(customer, contact_form=form))
+
+
+@bp.post("/<int:customer_id>/certificates")
+@role_required(*svc.EDITORS)
+def add_certificate(customer_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    form = CertificateForm()
+    if form.validate_on_submit():
+        svc.add_certificate(current_user, customer, name=form.name.data.strip(), number=form.number.data or "",
+                            expires_on=form.expires_on.data)
+        commit()
+        flash(_l("已添加证照"), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/detail.html", **_detail(customer, cert_form=form))
+
+
+# ---- import: upload → preview (nothing saved) → confirm (valid rows only) ------------------
+
+def _import_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _import_file(token: str) -> Path:
+    if not token.isalnum():
+        abort(404)
+    return _import_dir() / f"customers-{token}.json"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(*svc.IMPORTERS)
+def import_upload():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            ws = load_workbook(upload, read_only=True, data_only=True).active
+            rows = [(n, r) for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)]
+        except Exception:  # any unreadable upload is the user's problem, shown next to the field
+            form.file.errors = [_l("无法读取文件,请上传 .xlsx 格式的 Excel 文件")]
+        else:
+            result = svc.parse_rows(current_user, rows)
+            token = secrets.token_hex(16)
+            _import_file(token).write_text(json.dumps(
+                {"user_id": current_user.id, "valid": result.valid, "errors": result.errors}, ensure_ascii=False))
+            return render("customers/import.html", "preview", form=form, token=token, result=result,
+                          columns=svc.IMPORT_COLUMNS)
+    elif request.method == "POST" and not form.file.errors:
+        form.file.errors = [_l("请选择文件")]
+    return render("customers/import.html", "preview", form=form, token=None, result=None, columns=svc.IMPORT_COLUMNS)
+
+
+@bp.post("/import/<token>")
+@role_required(*svc.IMPORTERS)
+def import_confirm(token):
+    path = _import_file(token)
+    if not path.exists():
+        abort(404)
+    data = json.loads(path.read_text())
+    if data["user_id"] != current_user.id:
+        abort(404)
+    created = svc.import_rows(current_user, data["valid"])
+    commit()
+    path.unlink(missing_ok=True)
+    flash(_l("已导入 %(n)d 个客户", n=len(created)), "success")
+    return redirect(url_for("customers.index"), 303)
+
+
+@bp.get("/import/template")
+@role_required(*svc.IMPORTERS)
+def import_template():
+    sample = [("上海示例贸易有限公司", "经销商", "意向", "华东区", "rep1", "王经理", "021-5555 0000",
+               "91310000XXXXXXXX", "50000.00", 30, "")]
+    return send_workbook(workbook("客户导入", list(svc.IMPORT_COLUMNS), sample), "customer-import-template.xlsx")

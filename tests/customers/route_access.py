@@ -1,0 +1,54 @@
+"""Expected status per role for the customer archive's routes (merged into tests/foundation/test_routes_walk.py).
+
+Keys follow the walker: "<METHOD> <endpoint>"; roles are played by rep1 and supervisor1. POSTs are empty.
+"""
+
+ANON = None
+VIEWERS = ("rep", "supervisor", "manager", "director", "gm", "assistant")
+EDITORS = ("rep", "supervisor", "manager", "assistant")
+IMPORTERS = ("supervisor", "manager", "assistant")
+
+
+def only(*roles, ok=200, other=403, anon=302):
+    return {**{role: ok for role in roles}, "*": other, ANON: anon}
+
+
+ACCESS = {
+    "GET customers.index": only(*VIEWERS),
+    "GET customers.new": only(*EDITORS),
+    "POST customers.new": only(*EDITORS),  # empty form: errors re-rendered
+    "GET customers.detail": only(*VIEWERS),
+    "GET customers.interactions": only(*VIEWERS),
+    "GET customers.edit": only(*EDITORS),
+    "POST customers.edit": only(*EDITORS, ok=303),  # empty POST keeps the stored values
+    "POST customers.add_interaction": only(*EDITORS),  # errors re-rendered
+    "POST customers.resolve": only(*EDITORS, ok=303),  # missing resolution: flash, back to the page
+    "POST customers.change_owner": only("supervisor", "manager", ok=303),
+    "POST customers.add_contact": only(*EDITORS),
+    "POST customers.add_certificate": only(*EDITORS),
+    "GET customers.import_upload": only(*IMPORTERS),
+    "POST customers.import_upload": only(*IMPORTERS),  # no file: error re-rendered
+    "POST customers.import_confirm": only(*IMPORTERS, ok=404),  # unknown token
+    "GET customers.import_template": only(*IMPORTERS),
+}
+
+
+def _rep1_customer(users):
+    from intranet.extensions import db
+    from intranet.models import Customer
+
+    return db.session.scalar(db.select(Customer.id).where(Customer.owner_id == users["rep1"].id).order_by(Customer.id))
+
+
+def _demo_complaint(users):
+    from intranet.extensions import db
+    from intranet.models import Interaction
+
+    return db.session.scalar(db.select(Interaction.id).where(Interaction.kind == "complaint").order_by(Interaction.id))
+
+
+PARAMS = {
+    "customer_id": _rep1_customer,
+    "interaction_id": _demo_complaint,  # on the same customer as customer_id
+    "token": lambda users: "0" * 32,
+}
