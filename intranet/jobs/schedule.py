@@ -6,8 +6,10 @@ or doubled run never sends a reminder twice.
 
 from rq import cron
 
+from .approvals import remind_overdue_approvals
 from .mail import sweep_outbox
 
 QUEUE = "intranet"
 
 cron.register(sweep_outbox, QUEUE, interval=60)
+cron.register(remind_overdue_approvals, QUEUE, interval=600)

@@ -76,8 +76,10 @@ class ApprovalRequest(db.Model):
 
 class ApprovalDecision(db.Model):
     __table_args__ = (
-        # A person decides a step of a round once: the database refuses a second row.
-        UniqueConstraint("request_id", "round", "step_index", "decider_id", name="uq_approval_decision_once"),
+        # A person takes an action on a step of a round once: the database refuses a second approval
+        # by the same person (the submitter's submit and withdraw are two different actions).
+        UniqueConstraint("request_id", "round", "step_index", "decider_id", "action",
+                         name="uq_approval_decision_once"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

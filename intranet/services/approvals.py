@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from flask import url_for
@@ -68,6 +68,10 @@ class Adapter:
 
     def load(self, doc_id: int):
         raise NotImplementedError
+
+    def load_many(self, doc_ids: list[int]) -> dict:
+        """{doc_id: doc} for bulk decisions; override with one query (e.g. `Model.id.in_(ids)`)."""
+        return {doc_id: self.load(doc_id) for doc_id in doc_ids}
 
     def title(self, doc) -> str:
         return f"{self.label} #{doc.id}"
@@ -286,29 +290,39 @@ def _check_action(action: str, comment: str) -> None:
 
 
 def _decide_locked(actor, request, action, comment, step_index, round_, deciders=None) -> ApprovalRequest:
+    principal = _authorize(actor, request, step_index, round_, deciders)
+    _apply(actor, request, principal, action, comment, document(request))
+    db.session.flush()
+    return request
+
+
+def _authorize(actor, request, step_index, round_, deciders=None, delegations=None) -> User:
+    """Still open, and the actor may decide it (for whom). Raises before anything is written."""
     _check_still_open(request, step_index, round_)
-    principal = capacity(actor, request, deciders=deciders)
+    principal = capacity(actor, request, delegations, deciders)
     if principal is None:
         raise Forbidden(_four_eyes_message(actor, request))
+    return principal
+
+
+def _apply(actor, request, principal, action, comment, doc, batch: _Batch | None = None) -> None:
     on_behalf = principal if principal.id != actor.id else None
-    adapter, doc = adapter_for(request.doc_type), document(request)
+    adapter = adapter_for(request.doc_type)
     step = request.step
     _log(request, actor, on_behalf, action, comment)
     request.version += 1
     if action == "approve":
         if len(_step_approvals(request)) < step.get("reviewers", 1):
-            return request  # a two-reviewer step waits for its second, different person
-        _advance(request, actor, adapter, doc)
+            return  # a two-reviewer step waits for its second, different person
+        _advance(request, actor, adapter, doc, batch)
     elif action == "reject":
         _finish(request, REJECTED)
         adapter.on_rejected(doc, actor, comment)
-        _tell_submitter(request, _l("已被驳回"), comment)
+        _tell_submitter(request, _l("已被驳回"), comment, batch)
     else:
         request.status = RETURNED
         adapter.on_returned(doc, actor, comment)
-        _tell_submitter(request, _l("已退回修改"), comment)
-    db.session.flush()
-    return request
+        _tell_submitter(request, _l("已退回修改"), comment, batch)
 
 
 def withdraw(actor, request_id: int) -> ApprovalRequest:
@@ -328,42 +342,78 @@ def withdraw(actor, request_id: int) -> ApprovalRequest:
 
 
 def bulk_decide(actor, request_ids: list[int], action: str, comment: str = "",
-                seen: dict[int, int] | None = None) -> dict[int, str | None]:
+                seen: dict[int, object] | None = None) -> dict[int, str | None]:
     """Decide many at once; returns {id: None on success, or the reason it was not decided}.
 
-    All rows are locked in one query; each item runs in a savepoint so one failure
-    (say, decided by someone else meanwhile) leaves the others decided.
+    All rows are locked in one query and checked first (decided meanwhile, four eyes, not theirs):
+    those are reported and left alone. The rest are decided together and written in one flush, with
+    their notifications batched, so the query count does not grow with the number of items.
+    If a document's own hook refuses (say a ledger rule), the batch is undone, that item reported,
+    and the others decided again without it.
     `seen` maps id → the step index the user saw (or a (step index, round) pair), so a step that
     moved on is reported, not decided.
     """
     _check_action(action, comment)
-    ids = sorted(set(request_ids))
-    locked = {r.id: r for r in db.session.scalars(
+    comment = comment.strip()
+    results: dict[int, str | None] = {}
+    todo = sorted(set(request_ids))
+    while todo:
+        locked = _lock_many(todo)
+        batch = _Batch.for_requests(locked.values())
+        delegations = active_delegations_to(actor)
+        chosen: list[tuple[ApprovalRequest, User]] = []
+        for request_id in todo:
+            request = locked.get(request_id)
+            if request is None:
+                results[request_id] = str(_l("审批单不存在"))
+                continue
+            seen_step, seen_round = _seen((seen or {}).get(request_id))
+            try:
+                principal = _authorize(actor, request, seen_step, seen_round, batch.deciders(request),
+                                       delegations)
+            except DomainError as exc:
+                results[request_id] = str(exc.message)
+                continue
+            chosen.append((request, principal))
+        docs = _load_documents([r for r, _p in chosen])
+        current = None
+        try:
+            with db.session.begin_nested():
+                for request, principal in chosen:
+                    current = request.id
+                    _apply(actor, request, principal, action, comment, docs[request.id], batch)
+                current = None
+                batch.send()
+                db.session.flush()
+        except DomainError as exc:
+            if current is None:
+                raise
+            results[current] = str(exc.message)
+            todo = [i for i in todo if i not in results]
+            continue
+        results.update({r.id: None for r, _p in chosen})
+        break
+    return results
+
+
+def _lock_many(ids: list[int]) -> dict[int, ApprovalRequest]:
+    return {r.id: r for r in db.session.scalars(
         select(ApprovalRequest).where(ApprovalRequest.id.in_(ids))
         .options(selectinload(ApprovalRequest.decisions),
                  selectinload(ApprovalRequest.submitter).selectinload(User.reports_to).selectinload(User.reports_to))
         .with_for_update(of=ApprovalRequest).execution_options(populate_existing=True))}
-    by_role = _deciders_by_role(locked.values())
-    delegations = active_delegations_to(actor)
-    results: dict[int, str | None] = {}
-    for request_id in ids:
-        request = locked.get(request_id)
-        if request is None:
-            results[request_id] = str(_l("审批单不存在"))
-            continue
-        step = request.step
-        deciders = by_role.get(step["role"]) if step and step["approver_kind"] == ROLE else None
-        try:
-            with db.session.begin_nested():
-                if step is not None and capacity(actor, request, delegations, deciders or
-                                                 step_deciders(request, step)) is None:
-                    raise Forbidden(_four_eyes_message(actor, request))
-                seen_step, seen_round = _seen((seen or {}).get(request_id))
-                _decide_locked(actor, request, action, comment.strip(), seen_step, seen_round, deciders=deciders)
-            results[request_id] = None
-        except DomainError as exc:
-            results[request_id] = str(exc.message)
-    return results
+
+
+def _load_documents(requests: list[ApprovalRequest]) -> dict[int, object]:
+    """Each type's documents in one go (Adapter.load_many)."""
+    by_type: dict[str, list[ApprovalRequest]] = {}
+    for request in requests:
+        by_type.setdefault(request.doc_type, []).append(request)
+    docs = {}
+    for doc_type, group in by_type.items():
+        loaded = adapter_for(doc_type).load_many([r.doc_id for r in group])
+        docs.update({r.id: loaded[r.doc_id] for r in group})
+    return docs
 
 
 def _seen(value) -> tuple[int | None, int | None]:
@@ -419,14 +469,15 @@ def submissions(user: User) -> list[ApprovalRequest]:
         .order_by(ApprovalRequest.submitted_at.desc())))
 
 
-def holders(request: ApprovalRequest) -> list[User]:
+def holders(request: ApprovalRequest, deciders: list[User] | None = None) -> list[User]:
     """Who holds the document now (for "my submissions")."""
     step = request.step
     if step is None:
         return []
     excluded = _excluded(request)
     done = {d.decider_id for d in _step_approvals(request)}
-    return [u for u in step_deciders(request, step) if u.id not in excluded and u.id not in done]
+    people = deciders if deciders is not None else step_deciders(request, step)
+    return [u for u in people if u.id not in excluded and u.id not in done]
 
 
 def step_states(request: ApprovalRequest) -> list[dict]:
@@ -525,6 +576,85 @@ def cancel_delegation(actor, item: Delegation) -> None:
     audit.record(actor, "approval.delegate.cancel", item)
 
 
+# ---- overdue reminders ------------------------------------------------------------------
+
+def remind_overdue(now: datetime | None = None) -> int:
+    """Remind the holders of steps waiting longer than `approval_remind_hours` (level 1), then their
+    line managers after `approval_escalate_hours` (level 2). Each level happens once per request,
+    round and step: an ApprovalReminder row (unique) is written first, so reruns do nothing.
+    Returns how many reminder rows were written.
+    """
+    from ..models import ApprovalReminder
+    from . import settings
+
+    now = now or datetime.now(UTC)
+    remind_after = timedelta(hours=settings.get("approval_remind_hours"))
+    escalate_after = timedelta(hours=settings.get("approval_escalate_hours"))
+    overdue = list(db.session.scalars(
+        select(ApprovalRequest).where(ApprovalRequest.status == PENDING,
+                                      ApprovalRequest.step_started_at <= now - remind_after)
+        .options(selectinload(ApprovalRequest.decisions),
+                 selectinload(ApprovalRequest.submitter).selectinload(User.reports_to))
+        .order_by(ApprovalRequest.id)))
+    if not overdue:
+        return 0
+    done = set(db.session.execute(
+        select(ApprovalReminder.request_id, ApprovalReminder.round, ApprovalReminder.step_index,
+               ApprovalReminder.level).where(ApprovalReminder.request_id.in_([r.id for r in overdue]))).all())
+    written = 0
+    for request in overdue:
+        waited = now - _aware(request.step_started_at)
+        levels = [1] + ([2] if waited >= escalate_after else [])
+        for level in levels:
+            if (request.id, request.round, request.current_step, level) in done:
+                continue
+            if _remind(request, level, waited):
+                written += 1
+    return written
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _remind(request: ApprovalRequest, level: int, waited: timedelta) -> bool:
+    """Write the occasion row (a concurrent run loses on the unique key), then tell the people."""
+    from sqlalchemy.exc import IntegrityError
+
+    from ..models import ApprovalReminder
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(ApprovalReminder(request_id=request.id, round=request.round,
+                                            step_index=request.current_step, level=level))
+    except IntegrityError:
+        return False
+    hours = int(waited.total_seconds() // 3600)
+    step = request.step
+    holders_now = holders(request)
+    key = f"approval-remind:{request.id}:r{request.round}:s{request.current_step}:l{level}"
+    if level == 1:
+        subject = str(_l("审批超时提醒:%(title)s", title=request.title))
+        body = str(_l("「%(title)s」(%(submitter)s 提交)在「%(step)s」已等待 %(hours)d 小时,请尽快审批。",
+                      title=request.title, submitter=request.submitter.name, step=step["name"], hours=hours))
+        for user in holders_now:
+            notify.tell(f"{key}:u{user.id}", user, subject, body, _inbox_url())
+    else:
+        excluded = _excluded(request)
+        bosses = {u.reports_to.id: u.reports_to for u in holders_now
+                  if u.reports_to is not None and u.reports_to.active and u.reports_to.id not in excluded}
+        waiting_on = "、".join(u.name for u in holders_now)
+        subject = str(_l("审批超时升级:%(title)s", title=request.title))
+        body = str(_l("「%(title)s」(%(submitter)s 提交)在「%(step)s」等待 %(people)s 审批已超过 %(hours)d 小时,"
+                      "请督促处理。", title=request.title, submitter=request.submitter.name, step=step["name"],
+                      people=waiting_on, hours=hours))
+        for boss in bosses.values():
+            notify.tell(f"{key}:u{boss.id}", boss, subject, body, _inbox_url())
+    audit.record(None, "approval.remind", request, after={"level": level, "round": request.round,
+                                                          "step": step["name"], "hours": hours})
+    return True
+
+
 # ---- internals -------------------------------------------------------------------
 
 def _locked(request: ApprovalRequest | None) -> ApprovalRequest | None:
@@ -553,26 +683,26 @@ def _four_eyes_message(actor, request):
 
 
 def _log(request, actor, on_behalf, action, comment) -> None:
+    """The decision row and its audit entry (written with the request's next flush, in order)."""
     step = request.step
     decision = ApprovalDecision(request=request, round=request.round, step_index=request.current_step,
                                 step_name=step["name"] if step else "", action=action, decider_id=actor.id,
                                 on_behalf_of_id=on_behalf.id if on_behalf else None, comment=comment)
     db.session.add(decision)
-    db.session.flush()
     audit.record(actor, f"approval.{action}", request, after={
         "doc": f"{request.doc_type}#{request.doc_id}", "step": decision.step_name, "round": request.round,
         "comment": comment, "on_behalf_of": on_behalf.username if on_behalf else None})
 
 
-def _advance(request, actor, adapter, doc) -> None:
+def _advance(request, actor, adapter, doc, batch=None) -> None:
     request.current_step += 1
     request.step_started_at = datetime.now(UTC)
     if request.current_step >= len(request.steps):
         _finish(request, APPROVED)
         adapter.on_approved(doc, actor)
-        _tell_submitter(request, _l("已审批通过"), "")
+        _tell_submitter(request, _l("已审批通过"), "", batch)
     else:
-        _announce_step(request)
+        _announce_step(request, batch)
 
 
 def _finish(request, status) -> None:
@@ -586,17 +716,81 @@ def _inbox_url() -> str:
         return "/approvals/"
 
 
-def _announce_step(request: ApprovalRequest) -> None:
-    """One email and one to-do per approver per step and round."""
+def _announce_step(request: ApprovalRequest, batch: _Batch | None = None) -> None:
+    """One email and one to-do per approver per step and round (and to their active delegates)."""
     step = request.step
-    for user in holders(request):
+    people = holders(request, batch.deciders(request) if batch else None)
+    subject = str(_l("待审批:%(title)s", title=request.title))
+    body = str(_l("%(submitter)s 提交的「%(title)s」等待您审批(%(step)s)。", submitter=request.submitter.name,
+                  title=request.title, step=step["name"]))
+    for user in people:
         key = f"approval:{request.id}:r{request.round}:s{request.current_step}:u{user.id}"
-        subject = str(_l("待审批:%(title)s", title=request.title))
-        body = str(_l("%(submitter)s 提交的「%(title)s」等待您审批(%(step)s)。", submitter=request.submitter.name,
-                      title=request.title, step=step["name"]))
-        notify.tell(key, user, subject, body, _inbox_url())
-        for delegation in _delegations_from(user):
-            notify.tell(f"{key}:d{delegation.delegate_id}", delegation.delegate, subject, body, _inbox_url())
+        _tell(batch, key, user, subject, body, _inbox_url())
+        for delegation in batch.delegations_from(user) if batch else _delegations_from(user):
+            _tell(batch, f"{key}:d{delegation.delegate_id}", delegation.delegate, subject, body, _inbox_url())
+
+
+def _tell(batch: _Batch | None, key, user, subject, body, link="") -> None:
+    if batch is None:
+        notify.tell(key, user, subject[:200], body, link)
+    else:
+        batch.tells.append((key, user, subject[:200], body, link))
+
+
+@dataclass
+class _Batch:
+    """A bulk decision's shared lookups and its collected notifications, written together."""
+
+    role_people: dict[str, list[User]]
+    delegations: dict[int, list[Delegation]]
+    tells: list[tuple] = field(default_factory=list)
+
+    @classmethod
+    def for_requests(cls, requests) -> _Batch:
+        requests = list(requests)
+        roles = {s["role"] for r in requests for s in r.steps if s["approver_kind"] == ROLE}
+        people = db.session.scalars(select(User).where(User.role.in_(roles), User.active)).all() if roles else []
+        today = today_local()
+        delegations: dict[int, list[Delegation]] = {}
+        for d in db.session.scalars(select(Delegation).options(selectinload(Delegation.delegate)).where(
+                Delegation.cancelled.is_(False), Delegation.starts_on <= today, Delegation.ends_on >= today)):
+            delegations.setdefault(d.delegator_id, []).append(d)
+        return cls({role: [u for u in people if u.role == role] for role in roles}, delegations)
+
+    def deciders(self, request: ApprovalRequest) -> list[User] | None:
+        step = request.step
+        if step is None:
+            return None
+        if step["approver_kind"] == ROLE:
+            return self.role_people.get(step["role"], [])
+        return step_deciders(request, step)
+
+    def delegations_from(self, user: User) -> list[Delegation]:
+        return self.delegations.get(user.id, [])
+
+    def send(self) -> None:
+        """The to-dos and emails of the whole batch: two lookups, two inserts (notify's rules: one per key)."""
+        from ..models import Email, Todo
+
+        if not self.tells:
+            return
+        keys = list({t[0] for t in self.tells})
+        have_todo = set(db.session.scalars(select(Todo.key).where(Todo.key.in_(keys))))
+        have_email = set(db.session.scalars(select(Email.key).where(Email.key.in_(keys))))
+        emails, done = [], set()
+        for key, user, subject, body, link in self.tells:
+            if key in done:
+                continue
+            done.add(key)
+            if key not in have_todo:
+                db.session.add(Todo(key=key, user_id=user.id, text=subject, link=link))
+            if key not in have_email and user.email:
+                emails.append(Email(key=key, to_addr=user.email, subject=subject, body=body))
+        db.session.add_all(emails)
+        db.session.flush()
+        # Same hand-over as notify.email(): enqueued by web.transaction.commit() after the commit.
+        notify._after_commit_ids().extend(e.id for e in emails)
+        self.tells.clear()
 
 
 def _delegations_from(user: User) -> list[Delegation]:
@@ -606,8 +800,15 @@ def _delegations_from(user: User) -> list[Delegation]:
         Delegation.starts_on <= today, Delegation.ends_on >= today)))
 
 
-def _tell_submitter(request, outcome, comment: str) -> None:
+def _tell_submitter(request, outcome, comment: str, batch: _Batch | None = None) -> None:
     key = f"approval:{request.id}:r{request.round}:result:{request.status}"
     subject = str(_l("「%(title)s」%(outcome)s", title=request.title, outcome=outcome))
     body = subject + (f"\n{comment}" if comment else "")
-    notify.tell(key, request.submitter, subject, body)
+    _tell(batch, key, request.submitter, subject, body, _mine_url())
+
+
+def _mine_url() -> str:
+    try:
+        return url_for("approvals.mine")
+    except RuntimeError:
+        return "/approvals/mine"
