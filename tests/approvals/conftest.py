@@ -77,8 +77,9 @@ TWO_STEPS = [engine.step_dict("主管审批", "line_manager"), engine.step_dict(
 
 
 @pytest.fixture
-def adapter(app):
-    """The test type, registered with a 2-step default route: line manager, then role manager."""
+def adapter():
+    """The test type, registered with a 2-step default route: line manager, then role manager.
+    (No database of its own: works with the `app` (SQLite) and `pg_app` fixtures alike.)"""
     item = engine.register(TestDocAdapter(DOC_TYPE, "测试单据", default_steps=list(TWO_STEPS)))
     yield item
     engine.ADAPTERS.pop(DOC_TYPE, None)
@@ -96,6 +97,13 @@ def new_doc(adapter):
         return doc
 
     return _new
+
+
+@pytest.fixture
+def pg_users(pg_app):
+    from intranet.models import User
+
+    return {u.username: u for u in db.session.scalars(db.select(User))}
 
 
 @pytest.fixture
