@@ -13,10 +13,12 @@ def register_all(app: Flask) -> None:
     from .customers import bp as customers_bp
     from .health import bp as health_bp
     from .org import bp as org_bp
+    from .visits import bp as visits_bp
 
     for role in ROLE_PACKAGES:
         app.register_blueprint(importlib.import_module(f"intranet.{role}").bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(customers_bp)
+    app.register_blueprint(visits_bp)
     app.register_blueprint(approvals_bp)

@@ -5,7 +5,7 @@ from flask import Blueprint
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 from ..demo import SEED_HOOKS  # noqa: E402
-from . import routes  # noqa: E402,F401
+from . import cards, routes  # noqa: E402,F401
 from .demo import seed_complaint, seed_customers  # noqa: E402
 
 for _hook in (seed_customers, seed_complaint):

@@ -8,8 +8,11 @@ from rq import cron
 
 from .approvals import remind_overdue_approvals
 from .mail import sweep_outbox
+from .reminders import daily_reminders
 
 QUEUE = "intranet"
 
 cron.register(sweep_outbox, QUEUE, interval=60)
 cron.register(remind_overdue_approvals, QUEUE, interval=600)
+# 00:05 UTC = 08:05 Asia/Shanghai: plan due, report overdue, callbacks, certificates, birthdays.
+cron.register(daily_reminders, QUEUE, cron="5 0 * * *")

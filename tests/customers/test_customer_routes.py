@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from walk import load_access, walk
+from customer_walk import load_access, walk
 
 
 def test_customer_routes_answer_as_declared(app, users, login):

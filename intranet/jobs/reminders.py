@@ -1,0 +1,17 @@
+"""Daily reminders of the customer and visit workflows (rules in services.visits).
+
+Each occasion is one notify key (e.g. "visit-report-overdue:<visit id>"), so running the job
+twice a day, or after a missed day, never reminds anyone twice. The outbox sweep sends the emails.
+"""
+
+from datetime import datetime
+
+from ..services import visits
+from .runtime import in_app_context
+
+
+@in_app_context
+def daily_reminders(now_iso: str | None = None) -> dict[str, int]:
+    """`now_iso` (an aware ISO timestamp) lets an operator or a test replay a given day."""
+    now = datetime.fromisoformat(now_iso) if now_iso else None
+    return visits.send_reminders(now)

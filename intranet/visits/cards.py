@@ -1,0 +1,27 @@
+"""Desk cards and nav links of visit plans and reports."""
+
+from flask_babel import lazy_gettext as _l
+
+from ..models.visits import VisitPlan
+from ..services import visits as svc
+from ..web.desk import card, nav
+
+ALL = ("rep", "supervisor", "manager", "director", "gm", "assistant")
+
+
+@card("visit_reports_due", "visits/cards/reports_due.html", ("rep",), order=21)
+def reports_due_card(user) -> dict:
+    return {"items": svc.reports_due(user)}
+
+
+@card("visit_plans_waiting", "visits/cards/plans_waiting.html", ("supervisor",), order=21)
+def plans_waiting_card(user) -> dict:
+    from ..extensions import db
+
+    stmt = svc.visible_plans(user).where(VisitPlan.status == "submitted").order_by(VisitPlan.submitted_at)
+    return {"items": list(db.session.scalars(stmt))}
+
+
+nav("visits.plans", _l("拜访计划"), ALL, order=21)
+nav("visits.reports", _l("拜访报告"), ALL, order=22)
+nav("visits.stats", _l("计划达成"), svc.STATS_VIEWERS, order=23)
