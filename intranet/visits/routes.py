@@ -106,7 +106,9 @@ def _plan_ctx(plan: VisitPlan, **extra) -> dict:
     ctx = {"plan": plan, "can_edit": can_edit, "form": _row_form(plan, formdata=False) if can_edit else None,
            "edit_row": None, "edit_form": None, "req": engine.request_for("visit_plan", plan.id),
            "labels": svc.STATUS_LABELS, "reports": reports, "amendment": svc.open_amendment(plan),
-           "today": today_local(), "decision_next": url_for("visits.plan_detail", plan_id=plan.id)}
+           "today": today_local(), "decision_next": url_for("visits.plan_detail", plan_id=plan.id),
+           "overdue": {v.id for v in plan.visits if plan.status == "approved" and v.id not in reports
+                       and svc.is_overdue(v.date)}}
     return ctx | extra
 
 
