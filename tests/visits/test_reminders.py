@@ -44,6 +44,8 @@ def test_each_reminder_once_per_occasion(app, users):
     assert f"birthday:{customer.contacts[0].id}:2026" in keys
     assert not any(k.startswith("birthday:") and "寿星" in k for k in keys)
     assert len([k for k in keys if k.startswith("birthday:")]) == 1
+    todo = db.session.scalar(db.select(Todo).where(Todo.key == f"visit-report-overdue:{plan.visits[0].id}"))
+    assert todo.user_id == rep1.id and todo.link == f"/visits/reports/new?visit={plan.visits[0].id}"
 
     # the same day again, and an hour later: nothing new
     assert sum(daily_reminders(NOW.isoformat()).values()) == 0
@@ -72,3 +74,18 @@ def test_a_submitted_plan_stops_the_plan_reminder(app, users):
     assert f"visit-plan-due:{users['rep1'].id}:2026-12" not in keys
     assert f"visit-plan-due:{users['rep2'].id}:2026-12" in keys
     assert daily_reminders(datetime(2026, 11, 27, 15, 59, tzinfo=UTC).isoformat())["plans_due"] == 0  # 27th 23:59
+
+
+def test_the_job_runs_in_the_real_worker(app, users, run_worker):
+    from intranet.jobs.runtime import enqueue
+
+    customer = customer_of("rep1")
+    customer.contacts[0].birthday = date(1984, 11, 29)
+    db.session.commit()
+    assert enqueue("intranet.jobs.reminders.daily_reminders", NOW.isoformat())
+    assert enqueue("intranet.jobs.reminders.daily_reminders", NOW.isoformat())
+    result = run_worker()
+    assert result.returncode == 0, result.stderr[-2000:]
+    db.session.expire_all()
+    keys = [k for k in db.session.scalars(db.select(Email.key)) if k.startswith("birthday:")]
+    assert keys == [f"birthday:{customer.contacts[0].id}:2026"]
