@@ -131,6 +131,7 @@ def test_partial_failures_are_reported_per_item(users, submitted, make_user, log
     assert "「已被处理的单」:已被他人处理" in r.text and "「经理自己的单」:不能审批自己提交或经办的单据(双人复核)" in r.text
     db.session.expire_all()
     assert [db.session.get(ApprovalRequest, x.id).status for x in fine] == ["approved"] * 3
+    assert engine.bulk_decide(users["manager"], [999999], "approve") == {999999: "审批单不存在"}
     assert db.session.get(ApprovalRequest, own.id).status == "pending"
     taken_now = db.session.get(ApprovalRequest, taken.id)
     assert [d.decider_id for d in taken_now.decisions if d.action == "approve"] == [manager2.id]
