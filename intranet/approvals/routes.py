@@ -144,7 +144,9 @@ def bulk():
     results = engine.bulk_decide(current_user, ids, "approve", seen=seen)
     commit()
     ok = sum(1 for r in results.values() if r is None)
-    failures = [(titles.get(i, f"#{i}"), reason) for i, reason in results.items() if reason is not None]
+    hidden = str(engine.NOT_FOUND)  # not the user's to see: no title either
+    failures = [(f"#{i}" if reason == hidden else titles.get(i, f"#{i}"), reason)
+                for i, reason in results.items() if reason is not None]
     summary = engine.bulk_summary(results)
     return _bulk_answer(summary, failures, "success" if not failures else "warning", ok=ok)
 

@@ -48,6 +48,7 @@ from . import audit, notify
 from .errors import AlreadyDecided, DomainError, Forbidden
 
 ACTIONS = ("approve", "reject", "return")
+NOT_FOUND = _l("审批单不存在")
 
 STATUS_LABELS = {PENDING: _l("审批中"), APPROVED: _l("已通过"), REJECTED: _l("已驳回"), RETURNED: _l("已退回修改"),
                  WITHDRAWN: _l("已撤回")}
@@ -278,7 +279,7 @@ def decide(actor, request_id: int, action: str, comment: str = "", *, step_index
     _check_action(action, comment)
     request = _locked(db.session.get(ApprovalRequest, request_id))
     if request is None:
-        raise DomainError(_l("审批单不存在"))
+        raise DomainError(NOT_FOUND)
     return _decide_locked(actor, request, action, comment.strip(), step_index, round_)
 
 
@@ -364,8 +365,8 @@ def bulk_decide(actor, request_ids: list[int], action: str, comment: str = "",
         chosen: list[tuple[ApprovalRequest, User]] = []
         for request_id in todo:
             request = locked.get(request_id)
-            if request is None:
-                results[request_id] = str(_l("审批单不存在"))
+            if request is None or not can_view(actor, request, batch.deciders(request), delegations):
+                results[request_id] = str(NOT_FOUND)  # never reveal what the actor may not see
                 continue
             seen_step, seen_round = _seen((seen or {}).get(request_id))
             try:
@@ -521,9 +522,10 @@ def _named_on_route(user: User, request: ApprovalRequest) -> bool:
     return False
 
 
-def can_view(user: User, request: ApprovalRequest) -> bool:
+def can_view(user: User, request: ApprovalRequest, deciders: list[User] | None = None,
+             delegations: list[Delegation] | None = None) -> bool:
     """Submitter, anyone who decided it or is named on its route, anyone who may decide it now
-    (delegates included), and the department's leadership."""
+    (delegates included), and the department's leadership. (`deciders`/`delegations`: preloaded.)"""
     if user.role in ("manager", "director", "gm", "assistant"):
         return True
     if user.id == request.submitter_id or any(d.decider_id == user.id for d in request.decisions):
@@ -534,7 +536,7 @@ def can_view(user: User, request: ApprovalRequest) -> bool:
         return True
     if user.role == "finance" and request.doc_type in FINANCE_TYPES:
         return True
-    return capacity(user, request) is not None
+    return capacity(user, request, delegations, deciders) is not None
 
 
 # Document types whose money finance may see (the money workflows add theirs).

@@ -137,6 +137,15 @@ def test_partial_failures_are_reported_per_item(users, submitted, make_user, log
     assert [d.decider_id for d in taken_now.decisions if d.action == "approve"] == [manager2.id]
 
 
+def test_bulk_does_not_reveal_documents_outside_the_users_scope(users, submitted, login):
+    secret = submitted(users["rep3"], title="华南的机密单")  # supervisor2's team
+    r = login("supervisor1").post("/approvals/bulk", headers=HX, data={"ids": [str(secret.id)]})
+    assert r.status_code == 200 and "华南的机密单" not in r.text
+    assert f"「#{secret.id}」:审批单不存在" in r.text
+    db.session.expire_all()
+    assert db.session.get(ApprovalRequest, secret.id).status == "pending"
+
+
 def test_bulk_without_js_redirects_with_messages(users, submitted, login):
     reqs = [submitted(users["rep1"], title=f"无脚本{i}") for i in range(2)]
     sup = login("supervisor1")
