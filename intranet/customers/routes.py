@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db, htmx
 from ..models import Region, User
-from ..models.customers import Interaction
+from ..models.customers import Certificate, Contact, Interaction
 from ..services import customers as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
@@ -266,6 +266,32 @@ def add_certificate(customer_id):
         flash(_l("已添加证照"), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id), 303)
     return render("customers/detail.html", **_detail(customer, cert_form=form))
+
+
+@bp.post("/<int:customer_id>/contacts/<int:contact_id>/delete")
+@role_required(*svc.EDITORS)
+def remove_contact(customer_id, contact_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.customer_id != customer.id:
+        abort(404)
+    svc.remove_contact(current_user, contact)
+    commit()
+    flash(_l("已删除联系人"), "success")
+    return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+
+
+@bp.post("/<int:customer_id>/certificates/<int:certificate_id>/delete")
+@role_required(*svc.EDITORS)
+def remove_certificate(customer_id, certificate_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None or cert.customer_id != customer.id:
+        abort(404)
+    svc.remove_certificate(current_user, cert)
+    commit()
+    flash(_l("已删除证照"), "success")
+    return redirect(url_for("customers.detail", customer_id=customer.id), 303)
 
 
 # ---- import: upload → preview (nothing saved) → confirm (valid rows only) ------------------

@@ -182,6 +182,22 @@ def add_certificate(actor: User, customer: Customer, **values) -> Certificate:
     return cert
 
 
+def remove_contact(actor: User, contact: Contact) -> None:
+    _check_edit(actor, contact.customer)
+    audit.record(actor, "customer.contact.remove", contact.customer,
+                 before={"contact": contact.name, "phone": contact.phone})
+    db.session.delete(contact)
+    db.session.flush()
+
+
+def remove_certificate(actor: User, cert: Certificate) -> None:
+    _check_edit(actor, cert.customer)
+    audit.record(actor, "customer.certificate.remove", cert.customer,
+                 before={"certificate": cert.name, "number": cert.number, "expires_on": str(cert.expires_on or "")})
+    db.session.delete(cert)
+    db.session.flush()
+
+
 def _check_edit(actor, customer) -> None:
     if actor.role not in EDITORS or not can_see_rep(actor, customer.owner_id):
         raise Forbidden(_l("您不能修改该客户"))

@@ -26,6 +26,9 @@ ACCESS = {
     "POST customers.change_owner": only("supervisor", "manager", ok=303),
     "POST customers.add_contact": only(*EDITORS),
     "POST customers.add_certificate": only(*EDITORS),
+    # sample ids that do not exist: a delete must not change what the next role of the walk sees
+    "POST customers.remove_contact": only(*EDITORS, ok=404),
+    "POST customers.remove_certificate": only(*EDITORS, ok=404),
     "GET customers.import_upload": only(*IMPORTERS),
     "POST customers.import_upload": only(*IMPORTERS),  # no file: error re-rendered
     "POST customers.import_confirm": only(*IMPORTERS, ok=404),  # unknown token
@@ -51,4 +54,6 @@ PARAMS = {
     "customer_id": _rep1_customer,
     "interaction_id": _demo_complaint,  # on the same customer as customer_id
     "token": lambda users: "0" * 32,
+    "contact_id": lambda users: 999999,
+    "certificate_id": lambda users: 999999,
 }

@@ -197,3 +197,28 @@ def test_import_rejects_unreadable_file(app, users, login):
     r = login("manager").post("/customers/import", data={"file": (BytesIO(b"not excel"), "x.xlsx")},
                               content_type="multipart/form-data")
     assert r.status_code == 200 and "无法读取文件" in r.text
+
+
+def test_contacts_and_certificates_added_and_removed_within_scope(app, users, login):
+    customer = _customer("rep1")
+    c = login("rep1")
+    r = c.post(f"/customers/{customer.id}/contacts", data={"name": "", "phone": "1"})
+    assert r.status_code == 200 and "请填写联系人姓名" in r.text
+    assert c.post(f"/customers/{customer.id}/contacts", data={"name": "李娜", "title": "财务", "phone": "139",
+                                                             "birthday": "1988-05-06"}).status_code == 303
+    assert c.post(f"/customers/{customer.id}/certificates", data={"name": "卫生许可证", "number": "沪卫 123",
+                                                                 "expires_on": "2027-01-31"}).status_code == 303
+    db.session.refresh(customer)
+    contact = next(p for p in customer.contacts if p.name == "李娜")
+    cert = next(x for x in customer.certificates if x.name == "卫生许可证")
+    assert contact.birthday == date(1988, 5, 6) and cert.expires_on == date(2027, 1, 31)
+    other = login("rep2")
+    assert other.post(f"/customers/{customer.id}/contacts/{contact.id}/delete").status_code == 404
+    mine = _customer("rep2")
+    assert other.post(f"/customers/{mine.id}/contacts/{contact.id}/delete").status_code == 404  # not that customer's
+    assert c.post(f"/customers/{customer.id}/contacts/{contact.id}/delete").status_code == 303
+    assert c.post(f"/customers/{customer.id}/certificates/{cert.id}/delete").status_code == 303
+    db.session.expire_all()
+    assert all(p.name != "李娜" for p in customer.contacts) and all(x.name != "卫生许可证" for x in customer.certificates)
+    actions = set(db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.object_id == customer.id)))
+    assert {"customer.contact.add", "customer.contact.remove", "customer.certificate.remove"} <= actions
