@@ -232,3 +232,12 @@ def test_desk_cards(app, users, login):
     assert "30 天内到期的证照" in assistant_desk and customer.name in assistant_desk
     card = login("rep1").get("/rep/card/visit_reports_due", headers={"HX-Request": "true"})
     assert card.status_code == 200 and "<html" not in card.text
+
+
+def test_demo_hooks_are_idempotent(app, users):
+    from intranet.customers.demo import seed_complaint, seed_customers
+    from intranet.visits.demo import seed_visits
+
+    assert seed_visits(users) > 0  # the autouse fixture cleared the plan the app fixture's seed made
+    assert db.session.scalar(db.select(db.func.count(VisitPlan.id))) == 1
+    assert (seed_customers(users), seed_complaint(users), seed_visits(users)) == (0, 0, 0)
