@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user, logout_user, user_loaded_from_cookie
 
 from .extensions import db, htmx, login_manager
 from .models import User
@@ -50,6 +50,14 @@ def _absolute_timeout() -> None:
         session.clear()
 
 
+def _restored_from_cookie(sender, user) -> None:
+    """A remembered browser whose session ended gets a new one (idle and absolute limits start
+    again). Without a login time the absolute-timeout check would log it straight out, and
+    remember-me would never work. The remember cookie itself still expires REMEMBER_DAYS after login."""
+    session.permanent = True
+    session["login_at"] = datetime.now(UTC).isoformat()
+
+
 def _headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -63,5 +71,6 @@ def _headers(response):
 def register(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
+    user_loaded_from_cookie.connect(_restored_from_cookie, app)
     app.before_request(_absolute_timeout)
     app.after_request(_headers)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from redis import Redis
@@ -42,7 +43,10 @@ def worker_index(pytestconfig) -> int:
 
 @pytest.fixture(scope="session")
 def redis_url(worker_index) -> str:
-    return f"redis://127.0.0.1:6379/{1 + worker_index}"
+    # TEST_REDIS=redis://127.0.0.1:6390 points a run at another server: two test runs sharing
+    # one Redis flush each other's databases and run each other's queued jobs.
+    base = os.environ.get("TEST_REDIS", "redis://127.0.0.1:6379").rstrip("/")
+    return f"{base}/{1 + worker_index}"
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +62,7 @@ class CSRFClient(FlaskClient):
     csrf = True
 
     def open(self, *args, **kwargs):
+        _fresh_request_globals()
         method = (kwargs.get("method") or "GET").upper()
         if self.csrf and method not in {"GET", "HEAD", "OPTIONS"}:
             headers = dict(kwargs.pop("headers", None) or {})
@@ -71,6 +76,17 @@ class CSRFClient(FlaskClient):
             raw = sess.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
         signer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
         return signer.dumps(raw)
+
+
+def _fresh_request_globals() -> None:
+    """Start every test request with an empty `g`, as in production.
+
+    The `app` fixture keeps one app context pushed for the whole test and Flask reuses it for
+    each test-client request, so `g` would otherwise carry over between requests — above all
+    Flask-Login's cached user (g._login_user): a second client would act as the first one's user.
+    """
+    if has_app_context():
+        g.__dict__.clear()
 
 
 def _make_app(database_url: str, redis_url: str, tmp_path: Path, **overrides):

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -17,4 +18,4 @@ class PasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("语言"), choices=[("zh_CN", "简体中文"), ("en", "English")])
+    locale = SelectField(_l("语言"), choices=[SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")])

@@ -97,7 +97,9 @@ def change_password():
             getattr(form, exc.field or "current").errors = [exc.message]
         else:
             commit()
-            login_user(current_user)  # keep this browser signed in with the new session version
+            # Keep this browser signed in with the new session version. The real object, not the
+            # proxy: Flask-Login stores it in g, and a proxy pointing at itself recurses forever.
+            login_user(current_user._get_current_object())
             flash(_l("密码已修改,其他设备上的登录已失效"), "success")
             return redirect(url_for("auth.change_password"), 303)
     return render("auth/password.html", "form", form=form)

@@ -1,5 +1,6 @@
 """Deliver outbox emails over SMTP, exactly once per row."""
 
+import hashlib
 import smtplib
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -37,7 +38,9 @@ def _deliver(row: Email) -> None:
     msg["From"] = cfg["MAIL_SENDER"]
     msg["To"] = row.to_addr
     msg["Subject"] = row.subject
-    msg["Message-ID"] = f"<outbox-{row.id}-{row.key.replace(' ', '_')}@intranet>"
+    # Stable per row (a resend is recognisably the same mail); the key itself may hold ':' and
+    # other characters a Message-ID must not contain, so only its digest goes in.
+    msg["Message-ID"] = f"<outbox-{row.id}.{hashlib.sha1(row.key.encode()).hexdigest()[:16]}@intranet>"
     msg.set_content(row.body)
     with smtplib.SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:
         if cfg["MAIL_USE_TLS"]:

@@ -1,7 +1,7 @@
 """Column types shared by every model: money and UTC timestamps."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 
@@ -17,7 +17,8 @@ class Money(TypeDecorator):
             return None
         if isinstance(value, float):
             raise TypeError("money must be Decimal, not float")
-        return Decimal(value).quantize(Decimal("0.01"))
+        # 四舍五入 (half up), what finance staff expect; Decimal's default would round half to even.
+        return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def process_result_value(self, value, dialect):
         return None if value is None else Decimal(value).quantize(Decimal("0.01"))

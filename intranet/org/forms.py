@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..models.people import ROLES
 from ..web.money_input import MoneyField
@@ -12,11 +13,16 @@ ROLE_LABELS = {
 }
 
 
+# Syntax only: WTForms' Email() needs the email_validator package, which also rejects LAN mail
+# domains such as "corp.local" — exactly what an intranet's users may have.
+LAN_EMAIL = Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("邮箱格式不正确"))
+
+
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=40)])
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=60)])
-    email = EmailField(_l("邮箱"), validators=[DataRequired(_l("请填写邮箱")), Email(_l("邮箱格式不正确"), check_deliverability=False)])
-    role = SelectField(_l("角色"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    email = EmailField(_l("邮箱"), validators=[DataRequired(_l("请填写邮箱")), LAN_EMAIL])
+    role = SelectField(_l("角色"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     reports_to = SelectField(_l("直属上级"), coerce=int, validators=[Optional()])
     team = SelectField(_l("团队"), coerce=int, validators=[Optional()])
     region = SelectField(_l("区域"), coerce=int, validators=[Optional()])

@@ -4,6 +4,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import AuditEntry, Product, Region, Team, User
@@ -32,11 +33,12 @@ def _field_error(form, exc: DomainError) -> None:
 # ---- people ---------------------------------------------------------------
 
 def _user_choices(form: UserForm) -> None:
-    none = [(0, "—")]
-    form.reports_to.choices = none + [(u.id, f"{u.name}({ROLE_LABELS[u.role]})")
+    none = [SelectChoice(0, "—")]
+    form.reports_to.choices = none + [SelectChoice(u.id, f"{u.name}({ROLE_LABELS[u.role]})")
                                       for u in db.session.scalars(select(User).where(User.active).order_by(User.id))]
-    form.team.choices = none + [(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.id))]
-    form.region.choices = none + [(r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.id))]
+    form.team.choices = none + [SelectChoice(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.id))]
+    form.region.choices = none + [SelectChoice(r.id, r.name)
+                                  for r in db.session.scalars(select(Region).order_by(Region.id))]
 
 
 def _org_fields(form: UserForm) -> dict:

@@ -38,6 +38,8 @@ def _digest(entry: AuditEntry) -> str:
             entry.prev_hash,
             entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
             entry.actor_id,
+            entry.actor_name,  # shown as "who" on the log page, so it must be covered too
+            entry.ip,
             entry.action,
             entry.object_type,
             entry.object_id,

@@ -23,9 +23,20 @@ def _page(status: int, message=None):
     return render_template(template, status=status, message=message or MESSAGES.get(status)), status
 
 
+def _handler(status: int):
+    def handle(exc):
+        # An exception that carries its own response (Flask-Limiter's on_breach page, abort(response))
+        # keeps it; everything else gets the generic page.
+        if getattr(exc, "response", None) is not None:
+            return exc.response
+        return _page(status)
+
+    return handle
+
+
 def register(app) -> None:
     for status in MESSAGES:
-        app.register_error_handler(status, lambda exc, s=status: _page(s))
+        app.register_error_handler(status, _handler(status))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc):

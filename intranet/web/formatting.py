@@ -1,7 +1,7 @@
 """Jinja filters: money as ¥1,234.50, dates as 2026-11-22 in Asia/Shanghai."""
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -10,7 +10,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def money(value) -> str:
     if value is None or value == "":
         return ""
-    value = Decimal(value).quantize(Decimal("0.01"))
+    value = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # 四舍五入, as stored
     sign = "-" if value < 0 else ""
     return f"{sign}¥{abs(value):,.2f}"
 

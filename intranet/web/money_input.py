@@ -37,6 +37,10 @@ class MoneyField(StringField):
         self.allow_zero = allow_zero
         self.amount: Decimal | None = None
 
+    def process_data(self, value):
+        # A Decimal from the model (form built with obj=…) is shown and re-parsed as "1234.50".
+        self.data = f"{value:.2f}" if isinstance(value, Decimal) else value
+
     def pre_validate(self, form):
         if not self.data and not self.flags.required:
             self.amount = None

@@ -83,7 +83,6 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('supervisor_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['supervisor_id'], ['user.id'], name=op.f('fk_team_supervisor_id_user'), use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_team')),
     sa.UniqueConstraint('name', name=op.f('uq_team_name'))
     )
@@ -109,6 +108,11 @@ def upgrade():
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_role'), ['role'], unique=False)
+
+    # team <-> user is a cycle: the team's FK is added once "user" exists. (Autogenerate renders it
+    # inside create_table with use_alter=True, which Alembic silently drops on PostgreSQL.)
+    with op.batch_alter_table('team', schema=None) as batch_op:
+        batch_op.create_foreign_key(batch_op.f('fk_team_supervisor_id_user'), 'user', ['supervisor_id'], ['id'])
 
     op.create_table('todo',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -137,6 +141,8 @@ def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_role'))
 
+    with op.batch_alter_table('team', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_team_supervisor_id_user'), type_='foreignkey')
     op.drop_table('user')
     op.drop_table('team')
     op.drop_table('setting')
