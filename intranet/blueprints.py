@@ -13,6 +13,7 @@ def register_all(app: Flask) -> None:
     from .customers import bp as customers_bp
     from .health import bp as health_bp
     from .org import bp as org_bp
+    from .returns import bp as returns_bp
     from .visits import bp as visits_bp
 
     for role in ROLE_PACKAGES:
@@ -22,3 +23,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(customers_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(approvals_bp)
+    app.register_blueprint(returns_bp)

@@ -16,6 +16,11 @@ from .customers import Customer as Customer
 from .customers import Interaction as Interaction
 from .outbox import Email, Todo
 from .people import ROLE_RANK, ROLES, Region, Team, User
+from .returns import QualityComplaint as QualityComplaint
+from .returns import ReturnAttachment as ReturnAttachment
+from .returns import ReturnEvent as ReturnEvent
+from .returns import ReturnLine as ReturnLine
+from .returns import ReturnRequest as ReturnRequest
 from .settings import Setting
 from .visits import FollowUp as FollowUp
 from .visits import PlannedVisit as PlannedVisit

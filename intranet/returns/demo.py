@@ -1,0 +1,151 @@
+"""Demo returns in three stages: one being shipped back (overdue on the assistant's desk), one waiting
+for the director, one closed with a credit note last month. Idempotent: each is made once (by its
+original order number). Made through the real services and the approval engine; the notices those
+send are removed again, so seeding the demo mails nobody."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from flask import g
+from sqlalchemy import delete, or_, select
+
+from ..demo import SEED_HOOKS
+from ..extensions import db
+from ..models import Email, Product, Todo
+from ..models.returns import ReturnRequest
+from ..services import approvals
+from ..services import returns as svc
+
+# A 1×1 PNG, the demo's photo of a leaking membrane housing.
+PHOTO = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a7f1d2e50000000049454e44ae426082")
+
+DEMOS = [
+    {"order_ref": "XS-2026-1015-0158", "rep": "rep1", "customer_name": "杭州清源水处理设备有限公司",
+     "reason": "quality", "reason_detail": "客户反映 10 月批次膜元件装机两周后产水电导率超标,现场检测脱盐率不足 90%。",
+     "cost_split": "往返运费由我司承担;客户负责拆卸和打包。",
+     "lines": [("MEM-4040", 6, "1350.00"), ("PP-20", 40, "18.50")],
+     "complaint": {"batch": "M2610-07", "defect": "膜元件脱盐率 86%~89%(标准 ≥ 97%),外壳无破损,疑似批次质量问题。",
+                   "customer_demand": "退回 6 支膜元件并重新发货,承担停机期间的滤芯费用。",
+                   "proposed_handling": "同意退回膜元件送质检部检测;PP 滤芯一并退回冲账;检测结果出来后再议赔偿。"},
+     "decide": ["supervisor1", "director", "gm"], "track": ["notify", "ship"], "days_ago": 9},
+    {"order_ref": "FH-2026-1108-0042", "rep": "rep3", "customer_name": "广州珠江饮品有限公司",
+     "reason": "wrong_goods", "reason_detail": "订单为 UF-300,仓库按 UF-200 发货。",
+     "justification": "我司仓库发错型号,客户拒收;不退回无法按合同交付。",
+     "cost_split": "退回运费由我司承担,重新发货运费我司承担。",
+     "lines": [("UF-200", 1, "12800.00")],
+     "complaint": {"batch": "UF-2611-03", "defect": "型号不符:发货 UF-200,订单要求 UF-300。",
+                   "customer_demand": "退回 UF-200,一周内补发 UF-300。",
+                   "proposed_handling": "同意退货;仓库复核出库流程,补发 UF-300。"},
+     "decide": ["supervisor2"], "track": [], "days_ago": 2},
+    {"order_ref": "XS-2026-0926-0311", "rep": "rep2", "customer_name": "苏州恒润酒店管理有限公司",
+     "reason": "transit_damage", "reason_detail": "到货时两台紫外线杀菌器外壳破裂,物流签收单已注明。",
+     "justification": "物流途中损坏,签收时已当场拍照并在签收单注明,物流公司已同意理赔。",
+     "cost_split": "运费及损失由物流公司理赔;我司先给客户开红字发票冲账。",
+     "lines": [("UV-30", 2, "4300.00")],
+     "complaint": {"batch": "UV-2609-12", "defect": "外壳破裂,灯管碎裂,无法使用。",
+                   "customer_demand": "冲减货款,不再补发。",
+                   "proposed_handling": "同意退货冲账,向物流公司索赔。"},
+     "decide": ["supervisor1", "director", "gm"], "track": ["notify", "ship", "receive", "refund", "close"],
+     "days_ago": 40},
+]
+
+
+def seed_returns(users: dict) -> int:
+    created = 0
+    for spec in DEMOS:
+        if db.session.scalar(select(ReturnRequest.id).where(ReturnRequest.order_ref == spec["order_ref"])):
+            continue
+        _make(spec, users)
+        created += 1
+    return created
+
+
+def _make(spec: dict, users: dict) -> ReturnRequest:
+    rep, assistant = users[spec["rep"]], users["assistant"]
+    products = {p.code: p for p in db.session.scalars(select(Product))}
+    lines = [svc.LineInput(products[code].id, qty, Decimal(price)) for code, qty, price in spec["lines"]]
+    fields = {k: spec.get(k, "") for k in ("customer_name", "order_ref", "reason", "reason_detail", "justification",
+                                            "cost_split")}
+    doc = svc.create(rep, fields, lines)
+    svc.submit(rep, doc)  # waits for the complaint form
+    svc.save_complaint(assistant, doc, {"product_id": lines[0].product_id, **spec["complaint"]})
+    svc.add_attachments(assistant, doc, svc.prepare_uploads([("现场照片.png", PHOTO)]), kind="complaint")
+    req = svc.approval_request(doc)
+    for username in spec["decide"]:
+        approvals.decide(users[username], req.id, "approve", "同意")
+    _track(doc, spec["track"], users)
+    _backdate(doc, req, spec["days_ago"])
+    _forget_notices(doc, req)
+    return doc
+
+
+def _track(doc: ReturnRequest, steps: list[str], users: dict) -> None:
+    assistant, finance = users["assistant"], users["finance"]
+    today = datetime.now(UTC).date()
+    for step in steps:
+        if step == "notify":
+            svc.notify_customer(assistant, doc, "电话通知客户采购部,客户同意按约定发回。")
+        elif step == "ship":
+            svc.record_shipment(assistant, doc, "顺丰速运", "SF1402339876512", today)
+        elif step == "receive":
+            svc.record_receipt(assistant, doc, {ln.id: ln.quantity for ln in doc.lines}, today, "")
+        elif step == "refund":
+            svc.record_refund(finance, doc, "credit", doc.total_amount, today, "红字发票 No.04418822")
+        elif step == "close":
+            svc.close(assistant, doc)
+
+
+def _backdate(doc: ReturnRequest, req, days: int) -> None:
+    """Spread the stages over the past `days` so the demo looks lived in (and shows an overdue stage)."""
+    start = datetime.now(UTC) - timedelta(days=days)
+    doc.created_at = start
+    month = start.astimezone(svc.SHANGHAI).strftime("%Y-%m")
+    if month != doc.month:
+        doc.month = month
+        svc._assign_number(doc)  # the number carries the month it was filed in
+        req.title = svc.ADAPTER.title(doc)
+    filed = start + timedelta(minutes=30 * [e.kind for e in doc.events].index("submitted"))
+    req.submitted_at = req.step_started_at = filed
+    if doc.submitted_at:
+        doc.submitted_at = filed
+    for i, decision in enumerate(req.decisions):
+        decision.at = filed + timedelta(hours=20 * i)
+        req.step_started_at = decision.at
+    later = start + timedelta(days=1)
+    stage_at = {}
+    for name, kind in (("signed_at", "signed"), ("notified_at", "notified"), ("shipped_at", "shipped"),
+                       ("received_at", "received"), ("refunded_at", "refunded"), ("closed_at", "closed")):
+        if getattr(doc, name) is not None:
+            setattr(doc, name, later)
+            stage_at[kind] = later
+            later += timedelta(days=2)
+    for name, stamp in (("shipped_on", doc.shipped_at), ("received_on", doc.received_at),
+                        ("refund_date", doc.refunded_at)):
+        if getattr(doc, name) is not None:
+            setattr(doc, name, stamp.astimezone(svc.SHANGHAI).date())
+    if req.finished_at:
+        req.finished_at = doc.signed_at
+    for i, event in enumerate(doc.events):
+        event.at = stage_at.get(event.kind, start + timedelta(minutes=30 * i))
+    doc.complaint.filled_at = next(e.at for e in doc.events if e.kind == "complaint_filled")
+    for att in doc.attachments:
+        att.uploaded_at = doc.complaint.filled_at
+    doc.updated_at = max(e.at for e in doc.events)
+    db.session.flush()
+
+
+def _forget_notices(doc: ReturnRequest, req) -> None:
+    """The demo's emails and to-dos were never real occasions: remove them (and never enqueue them)."""
+    prefixes = [f"approval:{req.id}:", f"return:{doc.id}:"]
+    match = or_(*[Email.key.startswith(p) for p in prefixes])
+    ids = set(db.session.scalars(select(Email.id).where(match)))
+    db.session.execute(delete(Email).where(match))
+    db.session.execute(delete(Todo).where(or_(*[Todo.key.startswith(p) for p in prefixes])))
+    pending = g.get("emails_to_enqueue")
+    if pending:
+        pending[:] = [i for i in pending if i not in ids]
+
+
+SEED_HOOKS.append(seed_returns)
