@@ -24,6 +24,11 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.config["SECRET_KEY"] = _secret_key()
     logging.basicConfig(level=logging.INFO)
 
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     formatting.register(app)

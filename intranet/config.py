@@ -60,6 +60,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
 
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 10 minutes")
+    # Reverse proxies in front (nginx = 1): trust that many X-Forwarded-For/-Proto hops, so login
+    # throttling and the audit trail see the real client address. 0 when serving directly.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     DEMO_MODE = _bool("DEMO_MODE", True)
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024

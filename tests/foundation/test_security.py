@@ -96,6 +96,31 @@ def test_login_throttling_locks_account_and_address(app, client):
     assert _attempt(other_ip, "rep1", "demo123", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 303
 
 
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(client):
+    for _ in range(5):
+        _attempt(client, "rep1")
+    spoofed = _attempt(client, "rep1", "demo123", headers={"X-Forwarded-For": "10.9.9.9"})
+    assert spoofed.status_code == 429
+
+
+def test_behind_a_proxy_the_client_address_counts(app, redis_url, tmp_path):
+    from intranet import create_app
+    from intranet.config import TestConfig
+
+    proxied = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                         REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url, INSTANCE_DIR=tmp_path, PROXY_COUNT=1)
+    proxied.test_client_class = app.test_client_class
+    client = proxied.test_client()
+    first = {"X-Forwarded-For": "10.0.0.1"}
+    for _ in range(5):
+        _attempt(client, "rep1", headers=first)
+    assert _attempt(client, "rep1", "demo123", headers=first).status_code == 429
+    assert _attempt(client, "rep1", "demo123", headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 303
+    db.session.expire_all()
+    last = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (last.action, last.ip) == ("auth.login", "10.0.0.2")
+
+
 def test_username_case_does_not_escape_the_lock(client):
     for name in ("rep1", "REP1", "Rep1", "rEp1", "rep1 "):
         assert _attempt(client, name).status_code == 200
