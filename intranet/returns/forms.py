@@ -65,7 +65,7 @@ class LineForm(Form):
 
 
 class ReturnForm(FlaskForm):
-    customer_name = StringField(_l("客户名称"), validators=[Length(max=120)])
+    customer_name = StringField(_l("客户名称"), validators=[Length(max=120)], render_kw={"list": "own-customers"})
     order_ref = StringField(_l("原订单号/发货单号"), validators=[Length(max=60)])
     reason = SelectField(_l("退货原因"), choices=[SelectChoice("", "—")] + [
         SelectChoice(r, REASON_LABELS[r]) for r in REASONS], validate_choice=False)

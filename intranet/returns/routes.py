@@ -133,7 +133,7 @@ def _edit_form(form: ReturnForm, doc: ReturnRequest | None):
         # Without JavaScript "增加一行" posts the form: one more row, nothing saved.
         form.lines.append_entry()
         form.set_product_choices(_products())
-        return render("returns/form.html", "form", form=form, doc=doc)
+        return render("returns/form.html", "form", form=form, doc=doc, customers=_customers(doc))
     if request.method == "POST":
         valid = form.validate_on_submit()
         lines = _line_inputs(form)
@@ -152,7 +152,11 @@ def _edit_form(form: ReturnForm, doc: ReturnRequest | None):
         else:
             commit()
             return _done(_detail_url(doc), _l("退货申请 %(number)s 已保存", number=doc.number))
-    return render("returns/form.html", "form", form=form, doc=doc)
+    return render("returns/form.html", "form", form=form, doc=doc, customers=_customers(doc))
+
+
+def _customers(doc: ReturnRequest | None) -> list[str]:
+    return svc.own_customers(doc.rep if doc else current_user)
 
 
 @bp.route("/new", methods=["GET", "POST"])

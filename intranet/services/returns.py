@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import ApprovalRequest, Product, User
+from ..models import ApprovalRequest, Customer, Product, User
 from ..models.approvals import LINE_MANAGER, ROLE
 from ..models.returns import (
     AWAITING_COMPLAINT,
@@ -260,7 +260,7 @@ def _check_editable(actor: User, doc: ReturnRequest) -> None:
 
 def _apply(doc: ReturnRequest, fields: dict, lines: list[LineInput]) -> None:
     doc.customer_name = fields["customer_name"].strip()
-    doc.customer_id = fields.get("customer_id") or None
+    doc.customer_id = _own_customer_id(doc.rep.id, doc.customer_name)
     doc.order_ref = fields["order_ref"].strip()
     doc.reason = fields["reason"]
     doc.reason_detail = (fields.get("reason_detail") or "").strip()
@@ -270,6 +270,18 @@ def _apply(doc: ReturnRequest, fields: dict, lines: list[LineInput]) -> None:
                             amount=(ln.unit_price * ln.quantity).quantize(Decimal("0.01")))
                  for i, ln in enumerate(lines)]
     doc.total_amount = sum((ln.amount for ln in doc.lines), Decimal("0.00"))
+
+
+def own_customers(user: User) -> list[str]:
+    """Names of the customers this person owns in the customer archive (offered while typing)."""
+    return list(db.session.scalars(select(Customer.name).where(Customer.owner_id == user.id)
+                                   .order_by(Customer.name).limit(500)))
+
+
+def _own_customer_id(rep_id: int, name: str) -> int | None:
+    """The archive's customer of that name, if it is the rep's own; otherwise the name stays free text."""
+    return db.session.scalar(select(Customer.id).where(Customer.owner_id == rep_id, Customer.name == name)
+                             .order_by(Customer.id).limit(1))
 
 
 def _assign_number(doc: ReturnRequest) -> None:

@@ -242,3 +242,19 @@ def test_the_approval_inbox_drawer_summarises_a_return(app, users, login, make_r
     assert doc.number in html and str(svc.NOT_IN_PRINCIPLE) in html and "特殊理由" in html and "已填写(赵敏)" in html
     assert f"/returns/{doc.id}" in html
     assert "approve" in html  # the decision form is there for the reviewer
+
+
+def test_customer_links_to_the_reps_own_archive_entry_only(app, users, login, product):
+    from intranet.models import Customer
+
+    own = Customer(name="绍兴越州水务有限公司", owner_id=users["rep1"].id)
+    theirs = Customer(name="台州椒江环保设备有限公司", owner_id=users["rep2"].id)
+    db.session.add_all([own, theirs])
+    db.session.commit()
+    client = login("rep1")
+    assert '<option value="绍兴越州水务有限公司">' in client.get("/returns/new").get_data(as_text=True)
+    assert "台州椒江" not in client.get("/returns/new").get_data(as_text=True)
+    for name, expected in ((own.name, own.id), (theirs.name, None)):
+        assert client.post("/returns/new", data=_form(product.id, customer_name=name)).status_code == 303
+        doc = db.session.scalars(select(ReturnRequest).order_by(ReturnRequest.id.desc())).first()
+        assert (doc.customer_name, doc.customer_id) == (name, expected)
