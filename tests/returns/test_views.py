@@ -258,3 +258,22 @@ def test_customer_links_to_the_reps_own_archive_entry_only(app, users, login, pr
         assert client.post("/returns/new", data=_form(product.id, customer_name=name)).status_code == 303
         doc = db.session.scalars(select(ReturnRequest).order_by(ReturnRequest.id.desc())).first()
         assert (doc.customer_name, doc.customer_id) == (name, expected)
+
+
+def test_edit_submit_and_withdraw_through_the_web(app, users, login, make_return, product):
+    doc = make_return("rep1", submit=False)
+    client = login("rep1")
+    html = client.get(f"/returns/{doc.id}/edit").get_data(as_text=True)
+    assert 'value="测试客户有限公司"' in html and 'name="lines-1-quantity"' in html  # one blank row to add to
+    assert client.post(f"/returns/{doc.id}/edit", data=_form(product.id, **{"lines-0-quantity": "7"})).status_code == 303
+    db.session.expire_all()
+    doc = db.session.get(ReturnRequest, doc.id)
+    assert doc.lines[0].quantity == 7 and str(doc.total_amount) == "9450.00"
+    assert client.post(f"/returns/{doc.id}/submit", headers=HX).headers["HX-Redirect"] == f"/returns/{doc.id}"
+    db.session.expire_all()
+    assert db.session.get(ReturnRequest, doc.id).status == "pending"
+    assert client.get(f"/returns/{doc.id}/edit").status_code == 409  # under way: no edits
+    assert login("supervisor1").get(f"/returns/{doc.id}/edit").status_code == 403  # never someone else's
+    assert client.post(f"/returns/{doc.id}/withdraw").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(ReturnRequest, doc.id).status == "withdrawn"
