@@ -11,7 +11,9 @@ def register_all(app: Flask) -> None:
     from . import cards  # noqa: F401  (registers the foundation's desk cards)
     from .approvals import bp as approvals_bp
     from .customers import bp as customers_bp
+    from .expenses import bp as expenses_bp
     from .health import bp as health_bp
+    from .ledger import bp as ledger_bp
     from .org import bp as org_bp
     from .returns import bp as returns_bp
     from .visits import bp as visits_bp
@@ -24,3 +26,5 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(visits_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(returns_bp)
+    app.register_blueprint(expenses_bp)
+    app.register_blueprint(ledger_bp)

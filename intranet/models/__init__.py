@@ -14,6 +14,16 @@ from .customers import Certificate as Certificate
 from .customers import Contact as Contact
 from .customers import Customer as Customer
 from .customers import Interaction as Interaction
+from .expenses import Advance as Advance
+from .expenses import AdvanceOffset as AdvanceOffset
+from .expenses import ExpenseClaim as ExpenseClaim
+from .expenses import ExpenseLine as ExpenseLine
+from .expenses import Promotion as Promotion
+from .expenses import PromotionLine as PromotionLine
+from .expenses import Receipt as Receipt
+from .ledger import LedgerEntry as LedgerEntry
+from .ledger import PeriodClose as PeriodClose
+from .ledger import PettyCashAccount as PettyCashAccount
 from .outbox import Email, Todo
 from .people import ROLE_RANK, ROLES, Region, Team, User
 from .returns import QualityComplaint as QualityComplaint

@@ -1,0 +1,7 @@
+"""Expense claims, advances and promotion budgets (/expenses/), plus the spend reports."""
+
+from flask import Blueprint
+
+bp = Blueprint("expenses", __name__, url_prefix="/expenses")
+
+from . import cards, demo, routes  # noqa: E402,F401

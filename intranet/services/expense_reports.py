@@ -1,0 +1,104 @@
+"""Spend reports: by person, category, region and month; promotions budget vs actual; advances outstanding.
+
+Spend = lines of approved or paid claims (by the month of the expense) plus petty-cash disbursements
+that were not reversed (by the month of the entry). Sums are done on Decimal in Python, exactly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import ExpenseClaim, ExpenseLine, LedgerEntry, PettyCashAccount, User
+from ..models.expenses import APPROVED, PAID
+from ..models.ledger import DISBURSEMENT
+from ..web.formatting import today_local
+from . import ledger
+from .expenses import ALL_SEEING, CATEGORY_LABELS, scoped
+
+READERS = ("supervisor", "manager", "director", "gm", "assistant", "finance")
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Spend:
+    months: list[str]
+    by_person: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    by_category: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    by_region: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    by_month: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    month_category: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    total: Decimal = ZERO
+
+    def add(self, person: str, region: str, category: str, month: str, amount: Decimal) -> None:
+        self.by_person[person] += amount
+        self.by_category[category] += amount
+        self.by_region[region] += amount
+        self.by_month[month] += amount
+        self.month_category[(month, category)] += amount
+        self.total += amount
+
+    def sorted(self, name: str) -> list[tuple[str, Decimal]]:
+        return sorted(getattr(self, name).items(), key=lambda kv: -kv[1])
+
+
+def last_months(n: int = 6, end: date | None = None) -> list[str]:
+    end = end or today_local()
+    year, month, out = end.year, end.month, []
+    for _ in range(n):
+        out.append(f"{year}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return list(reversed(out))
+
+
+def month_range(start: str, end: str) -> list[str]:
+    if start > end:
+        start, end = end, start
+    months, (year, month) = [], (int(p) for p in start.split("-"))
+    while f"{year}-{month:02d}" <= end and len(months) < 60:
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def spend(user: User, months: list[str]) -> Spend:
+    out = Spend(months=months)
+    first, last = ledger.period_bounds(months[0])[0], ledger.period_bounds(months[-1])[1]
+    no_region = str(_l("未分区域"))
+    claims = scoped(select(ExpenseClaim.id), ExpenseClaim.claimant_id, user).where(
+        ExpenseClaim.status.in_((APPROVED, PAID)))
+    stmt = (select(ExpenseLine).where(ExpenseLine.claim_id.in_(claims), ExpenseLine.spent_on >= first,
+                                      ExpenseLine.spent_on <= last)
+            .options(selectinload(ExpenseLine.claim).selectinload(ExpenseClaim.claimant).selectinload(User.region)))
+    for line in db.session.scalars(stmt):
+        who = line.claim.claimant
+        out.add(who.name, who.region.name if who.region else no_region, line.category, f"{line.spent_on:%Y-%m}",
+                line.amount)
+    if user.role in ALL_SEEING:
+        _add_disbursements(out, months, no_region)
+    return out
+
+
+def _add_disbursements(out: Spend, months: list[str], no_region: str) -> None:
+    entries = list(db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.kind == DISBURSEMENT, LedgerEntry.period.in_(months))
+        .options(selectinload(LedgerEntry.account).selectinload(PettyCashAccount.custodian))))
+    reversed_ = ledger.reversed_ids(e.id for e in entries)
+    for e in entries:
+        if e.id not in reversed_:
+            out.add(e.account.custodian.name, no_region, e.category or "other", e.period, -e.amount)
+
+
+def chart_data(s: Spend) -> dict:
+    """Chart.js data: one stacked bar per month, one dataset per category (amounts as strings, exact)."""
+    categories = [c for c in CATEGORY_LABELS if any(s.month_category.get((m, c)) for m in s.months)]
+    return {"labels": s.months, "datasets": [
+        {"label": str(CATEGORY_LABELS[c]), "data": [f"{s.month_category.get((m, c), ZERO):.2f}" for m in s.months]}
+        for c in categories]}
