@@ -6,6 +6,7 @@ so tests run two at a time without seeing each other's rows or keys.
 
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -102,15 +103,27 @@ def _make_app(database_url: str, redis_url: str, tmp_path: Path, **overrides):
     return app
 
 
-@pytest.fixture
-def app(tmp_path, redis_url):
-    """A fresh SQLite file database with the demo org (file, so a worker process can share it)."""
-    database_url = f"sqlite:///{tmp_path / 'test.db'}"
-    app = _make_app(database_url, redis_url, tmp_path)
+@pytest.fixture(scope="session")
+def _template_instance(tmp_path_factory, redis_url) -> Path:
+    """Schema + demo data built once per test process; each test gets a copy of the files."""
+    folder = tmp_path_factory.mktemp("template")
+    app = _make_app(f"sqlite:///{folder / 'test.db'}", redis_url, folder)
     with app.app_context():
         db.create_all()
         seed()
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def app(tmp_path, redis_url, _template_instance):
+    """A fresh SQLite file database with the demo org (file, so a worker process can share it)."""
+    shutil.copytree(_template_instance, tmp_path, dirs_exist_ok=True)
+    database_url = f"sqlite:///{tmp_path / 'test.db'}"
+    app = _make_app(database_url, redis_url, tmp_path)
+    with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
