@@ -398,8 +398,9 @@ def bulk_decide(actor, request_ids: list[int], action: str, comment: str = "",
 
 
 def _lock_many(ids: list[int]) -> dict[int, ApprovalRequest]:
+    # Locked in id order, so two overlapping bulk decisions queue up instead of deadlocking.
     return {r.id: r for r in db.session.scalars(
-        select(ApprovalRequest).where(ApprovalRequest.id.in_(ids))
+        select(ApprovalRequest).where(ApprovalRequest.id.in_(ids)).order_by(ApprovalRequest.id)
         .options(selectinload(ApprovalRequest.decisions),
                  selectinload(ApprovalRequest.submitter).selectinload(User.reports_to).selectinload(User.reports_to))
         .with_for_update(of=ApprovalRequest).execution_options(populate_existing=True))}
