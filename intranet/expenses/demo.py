@@ -1,5 +1,5 @@
 """Demo money: the assistant's float of ¥5,000.00 from finance, a few small disbursements (two
-checked by finance, one waiting), rep1's travel claim waiting for supervisor1, a draft of rep2, and
+checked by finance, one waiting), rep1's travel claim approved by supervisor1 and waiting to be paid, a draft of rep2, and
 rep3's trip advance, paid out. Idempotent (skipped once the assistant's cash box has entries). Made
 through the real services and the approval engine; the notices they send are removed again."""
 
@@ -58,13 +58,14 @@ _SUBMITTED: list[tuple[str, int]] = []
 def _claims(users) -> int:
     today = today_local()
     claim = expenses.save_claim(users["rep1"], None, title="上海客户拜访差旅", lines=[
-        {"category": "travel", "spent_on": today - timedelta(days=3), "amount": Decimal("356.50"),
+        {"category": "travel", "spent_on": _day(0), "amount": Decimal("356.50"),
          "description": "杭州—上海高铁往返"},
-        {"category": "entertainment", "spent_on": today - timedelta(days=2), "amount": Decimal("280.00"),
+        {"category": "entertainment", "spent_on": _day(1), "amount": Decimal("280.00"),
          "description": "招待上海华润客户午餐"}])
     expenses.attach_receipt(users["rep1"], claim, "高铁票.png", RECEIPT)
-    expenses.submit_claim(users["rep1"], claim)
+    request = expenses.submit_claim(users["rep1"], claim)
     _SUBMITTED.append(("expense", claim.id))
+    approvals.decide(users["supervisor1"], request.id, "approve")  # now waiting for the assistant to pay
     expenses.save_claim(users["rep2"], None, title="样品寄送", lines=[
         {"category": "sample_postage", "spent_on": today, "amount": Decimal("45.00"), "description": "PP 滤芯样品寄苏州"}])
     return 3

@@ -25,6 +25,12 @@ def approve_all(request, *deciders) -> None:
         approvals.decide(user, request.id, "approve")
 
 
+def approve_through(request) -> None:
+    """Approve every step, each by the first person who holds it."""
+    while request.status == "pending":
+        approvals.decide(approvals.holders(request)[0], request.id, "approve")
+
+
 def claim(user, *amounts: str, title="差旅报销", category="travel", day: date | None = None, receipt=True):
     day = day or today_local()
     doc = expenses.save_claim(user, None, title=title, lines=[

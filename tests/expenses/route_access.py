@@ -2,7 +2,7 @@
 
 Keys are "<METHOD> <endpoint>" as in ENDPOINT_ACCESS; values {role: status, "*": default, None: anonymous}.
 Walked with the demo accounts (rep1, supervisor1, …) against the demo data of intranet/expenses/demo.py:
-claim_id is rep1's pending claim, advance_id rep3's paid advance (outside rep1's and supervisor1's
+claim_id is rep1's approved claim (waiting to be paid), advance_id rep3's paid advance (outside rep1's and supervisor1's
 scope: 404), promotion_id rep1's approved promotion, receipt_id the receipt of rep1's claim,
 entry_id the assistant's first ledger entry (already confirmed), settlement_id a row that does not exist.
 Empty POSTs: forms re-render with errors (200) or a refused action is flashed and redirected (303).
@@ -29,12 +29,12 @@ ACCESS = {
     "GET expenses.claims": everyone(),
     "GET expenses.claim_new": everyone(),
     "POST expenses.claim_new": everyone(),  # empty form: errors re-rendered
-    "GET expenses.claim_edit": everyone(403),  # the claim is pending: nobody edits it
+    "GET expenses.claim_edit": everyone(403),  # the claim is approved: nobody edits it
     "POST expenses.claim_edit": everyone(403),
     "GET expenses.claim_detail": everyone(),  # rep1 owns it, supervisor1 leads rep1, the rest see all
     "POST expenses.claim_submit": everyone(303),  # already submitted: refused with a message
     "POST expenses.claim_receipts": only("rep"),  # the claimant: "请选择要上传的票据" re-rendered
-    "POST expenses.claim_pay": only("assistant", ok=409),  # the claim is not approved yet: refused (409)
+    "POST expenses.claim_pay": only("assistant", ok=303),  # defaults: paid from petty cash, today
     "GET expenses.receipt_download": everyone(),
     # ---- advances ---------------------------------------------------------------------
     "GET expenses.advances": everyone(),
@@ -86,7 +86,7 @@ def _first(model, **where):
 def _claim_id(users):
     from intranet.models import ExpenseClaim
 
-    return _first(ExpenseClaim, claimant_id=users["rep1"].id, status="pending")
+    return _first(ExpenseClaim, claimant_id=users["rep1"].id, title="上海客户拜访差旅")
 
 
 def _advance_id(users):

@@ -81,3 +81,43 @@ def test_database_refuses_a_negative_balance(pg_app):
     with pytest.raises(IntegrityError):
         db.session.execute(text("UPDATE petty_cash_account SET balance = -1 WHERE id = :id"), {"id": account.id})
     db.session.rollback()
+
+
+def test_two_assistants_paying_one_claim_pay_it_once(pg_app):
+    """The claim row is locked: of two simultaneous payments one wins, the other is told it was paid."""
+    import expense_helpers as h
+
+    from intranet.models import ExpenseClaim
+
+    users = {u.username: u for u in db.session.scalars(db.select(User))}
+    doc = h.approved_claim(users, "rep1", "150.00")
+    db.session.commit()
+    ids = (users["assistant"].id, doc.id)
+    results: list[str] = []
+    start = threading.Barrier(2)
+
+    def pay() -> None:
+        with pg_app.app_context():
+            start.wait(30)
+            try:
+                from intranet.services import expenses
+
+                expenses.pay_claim(db.session.get(User, ids[0]), db.session.get(ExpenseClaim, ids[1]), "petty_cash")
+                db.session.commit()
+                results.append("ok")
+            except DomainError as exc:
+                db.session.rollback()
+                results.append(str(exc.message))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=pay) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results)[0] == "ok" and "已被支付" in sorted(results)[1], results
+    entries = db.session.scalar(db.select(db.func.count(LedgerEntry.id)).where(LedgerEntry.ref_type == "expense",
+                                                                              LedgerEntry.ref_id == ids[1]))
+    assert entries == 1
+    assert ledger.verify() == []
