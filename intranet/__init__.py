@@ -14,8 +14,9 @@ from .web import errors, formatting
 
 
 def create_app(config_class: type = Config, **overrides) -> Flask:
+    instance_dir = overrides.get("INSTANCE_DIR", config_class.INSTANCE_DIR)
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
-                instance_path=str(config_class.INSTANCE_DIR))
+                instance_path=str(instance_dir))
     app.config.from_object(config_class)
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
