@@ -101,7 +101,7 @@ def pay_out(actor: User, advance: Advance) -> Advance:
         raise Forbidden(_l("只有财务可以支付借款"))
     if actor.id == advance.requester_id:
         raise Forbidden(_l("不能给自己支付借款(双人复核)"))
-    audit._chain_head()
+    audit.lock()
     advance = _locked(advance)
     if advance.status != APPROVED:
         raise AlreadyDecided(_l("借款不是待付款状态(可能已付款)"))
@@ -120,7 +120,7 @@ def record_return(actor: User, advance: Advance, amount: Decimal) -> Advance:
     if actor.role not in PAYERS:
         raise Forbidden(_l("只有财务可以登记还款"))
     amount = ledger.cents(amount)
-    audit._chain_head()
+    audit.lock()
     advance = _locked(advance)
     if advance.status != PAID:
         raise DomainError(_l("该借款没有待归还的余额"))

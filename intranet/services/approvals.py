@@ -398,7 +398,8 @@ def bulk_decide(actor, request_ids: list[int], action: str, comment: str = "",
 
 
 def _lock_many(ids: list[int]) -> dict[int, ApprovalRequest]:
-    # Locked in id order, so two overlapping bulk decisions queue up instead of deadlocking.
+    # Locked in id order (after the audit chain), so overlapping bulk decisions queue up.
+    audit.lock()
     return {r.id: r for r in db.session.scalars(
         select(ApprovalRequest).where(ApprovalRequest.id.in_(ids)).order_by(ApprovalRequest.id)
         .options(selectinload(ApprovalRequest.decisions),
@@ -664,6 +665,7 @@ def _locked(request: ApprovalRequest | None) -> ApprovalRequest | None:
     """Re-read the request under a row lock (PostgreSQL); SQLite serialises writers anyway."""
     if request is None:
         return None
+    audit.lock()  # lock order: audit chain first, like every other writer
     return db.session.scalar(
         select(ApprovalRequest).where(ApprovalRequest.id == request.id)
         .options(selectinload(ApprovalRequest.decisions))

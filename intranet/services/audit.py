@@ -72,6 +72,12 @@ def _chain_head() -> str:
     return info["audit_head"]
 
 
+def lock() -> None:
+    """Take the audit chain's lock now. Lock order for every writer: this first, then row locks,
+    so that two transactions never wait on each other in opposite order (no deadlock)."""
+    _chain_head()
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_head(session, *args) -> None:

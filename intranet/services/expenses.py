@@ -210,7 +210,7 @@ def pay_claim(actor: User, claim: ExpenseClaim, method: str, on: date | None = N
     if method not in (PETTY_CASH, OFFSET):
         raise DomainError(_l("请选择支付方式"), field="method")
     account = ledger.account_for(actor)
-    audit._chain_head()  # lock order: audit chain, then the claim, then advances, then the cash box
+    audit.lock()  # lock order: audit chain, then the claim, then advances, then the cash box
     claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.id == claim.id).with_for_update()
                               .execution_options(populate_existing=True))
     if claim.status != APPROVED:

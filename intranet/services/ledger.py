@@ -214,7 +214,7 @@ def _append(actor: User, account: PettyCashAccount, kind: str, amount: Decimal, 
     if isinstance(amount, float) or not isinstance(amount, Decimal):
         raise TypeError(f"money must be Decimal, not {type(amount).__name__}")
     assert kind in ENTRY_KINDS
-    audit._chain_head()  # the audit chain lock first: every writer takes the locks in the same order
+    audit.lock()  # the audit chain lock first: every writer takes the locks in the same order
     account = _lock(account)
     entry_date = entry_date or today_local()
     period = _check_date(account, entry_date)
@@ -431,7 +431,7 @@ def settlement_problems(st: Statement) -> list[str]:
 def prepare_settlement(actor: User, account: PettyCashAccount, period: str) -> PeriodClose:
     """The custodian closes a finished month: figures computed, every spend backed, every entry confirmed."""
     _require_custodian(actor, account)
-    audit._chain_head()
+    audit.lock()
     account = _lock(account)
     if period >= period_of(today_local()):
         raise DomainError(_l("只能结算已经结束的月份"), field="period")
@@ -479,7 +479,7 @@ def confirm_settlement(actor: User, row: PeriodClose) -> PeriodClose:
         raise Forbidden(_l("只有财务可以确认月底结算"))
     if row.prepared_by_id == actor.id:
         raise Forbidden(_l("不能确认自己提交的结算(双人复核)"))
-    audit._chain_head()
+    audit.lock()
     row = db.session.scalar(select(PeriodClose).where(PeriodClose.id == row.id).with_for_update()
                             .execution_options(populate_existing=True))
     if row.status != PREPARED:
