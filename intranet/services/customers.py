@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -334,10 +335,10 @@ def parse_rows(actor: User, rows) -> ImportResult:
         days = 30
         if interval:
             try:
-                days = int(float(interval))
+                days = int(Decimal(str(interval)))  # Excel gives 30.0 for a typed 30
                 if not 1 <= days <= 365:
                     raise ValueError
-            except ValueError:
+            except (ValueError, ArithmeticError):
                 reasons.append(str(_l("回访周期应为 1 到 365 天")))
         if reasons:
             result.errors.append({"row": number, "name": name, "reasons": reasons})
@@ -352,7 +353,6 @@ def parse_rows(actor: User, rows) -> ImportResult:
 
 def import_rows(actor: User, valid: list[dict]) -> list[Customer]:
     """Save already-validated rows, re-checking what may have changed since the preview."""
-    from decimal import Decimal
 
     if actor.role not in IMPORTERS:
         raise Forbidden(_l("您不能导入客户"))
