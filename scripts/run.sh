@@ -28,7 +28,13 @@ fi
 flask db upgrade
 flask seed-demo --if-empty
 
+port_answers() { python -c "import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1)" "$1" "$2" 2>/dev/null; }
+
 processes="web worker scheduler"
-[ -z "${MAIL_HOST:-}" ] && processes="$processes mail"
+# No SMTP server configured: print outgoing mail to the console with a local sink,
+# unless something already listens on that port (another instance's sink, a real relay).
+if [ -z "${MAIL_HOST:-}" ] && ! port_answers 127.0.0.1 "${MAIL_PORT:-8025}"; then
+  processes="$processes mail"
+fi
 echo "销售内勤系统: http://127.0.0.1:${PORT}/  (Redis: ${REDIS_URL})"
 honcho start -f Procfile -p "$PORT" $processes
