@@ -17,6 +17,7 @@ from ..models.customers import Certificate, Contact, Interaction
 from ..services import customers as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
+from ..web.form_errors import attach_error as _field_error
 from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render
@@ -33,14 +34,6 @@ from .forms import (
 )
 
 VIEWERS = ("rep", "supervisor", "manager", "director", "gm", "assistant")
-
-
-def _field_error(form, exc: DomainError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 def _regions():
@@ -268,14 +261,19 @@ def add_certificate(customer_id):
     return render("customers/detail.html", **_detail(customer, cert_form=form))
 
 
+def _child_or_404(model, child_id: int, customer):
+    """A contact or certificate of this (already visible) customer, or 404."""
+    child = db.session.get(model, child_id)
+    if child is None or child.customer_id != customer.id:
+        abort(404)
+    return child
+
+
 @bp.post("/<int:customer_id>/contacts/<int:contact_id>/delete")
 @role_required(*svc.EDITORS)
 def remove_contact(customer_id, contact_id):
     customer = svc.get_visible_or_404(current_user, customer_id)
-    contact = db.session.get(Contact, contact_id)
-    if contact is None or contact.customer_id != customer.id:
-        abort(404)
-    svc.remove_contact(current_user, contact)
+    svc.remove_contact(current_user, _child_or_404(Contact, contact_id, customer))
     commit()
     flash(_l("已删除联系人"), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id), 303)
@@ -285,10 +283,7 @@ def remove_contact(customer_id, contact_id):
 @role_required(*svc.EDITORS)
 def remove_certificate(customer_id, certificate_id):
     customer = svc.get_visible_or_404(current_user, customer_id)
-    cert = db.session.get(Certificate, certificate_id)
-    if cert is None or cert.customer_id != customer.id:
-        abort(404)
-    svc.remove_certificate(current_user, cert)
+    svc.remove_certificate(current_user, _child_or_404(Certificate, certificate_id, customer))
     commit()
     flash(_l("已删除证照"), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id), 303)

@@ -13,6 +13,7 @@ from ..models import ExpenseClaim, Receipt, User
 from ..services import approvals, expenses, ledger, promotions, receipts
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
+from ..web.form_errors import attach_error
 from ..web.formatting import money
 from ..web.guards import ALL_ROLES, role_required
 from ..web.pagination import paginate
@@ -26,13 +27,10 @@ CLAIMANTS = ALL_ROLES  # everyone may claim their own expenses
 
 def field_error(form, exc: DomainError, fallback: dict | None = None) -> None:
     """Put a service error next to its field; errors about lines go above the lines table."""
-    field = getattr(form, exc.field, None) if exc.field else None
     if exc.field == "lines" and fallback is not None:
         fallback["lines"] = exc.message
-    elif field is not None and hasattr(field, "errors") and not isinstance(field.errors, dict):
-        field.errors = [*field.errors, exc.message]
     else:
-        flash(exc.message, "error")
+        attach_error(form, exc)
 
 
 def uploads(field) -> list[tuple[str, bytes]]:

@@ -10,6 +10,7 @@ from ..models.ledger import DISBURSEMENT, FLOAT_IN, REVERSAL, SETTLEMENT
 from ..services import ledger, receipts
 from ..services.errors import DomainError
 from ..web.excel import send_workbook
+from ..web.form_errors import attach_error as _field_error
 from ..web.formatting import money, today_local
 from ..web.guards import role_required
 from ..web.pagination import paginate
@@ -42,14 +43,6 @@ def _account():
     if account_id:
         return ledger.get_account_or_404(current_user, account_id)
     return ledger.default_account(current_user)
-
-
-def _field_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 def _files(field) -> list:

@@ -12,6 +12,7 @@ from ..services import audit, catalog, people
 from ..services import settings as settings_service
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
+from ..web.form_errors import attach_error as _field_error
 from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render
@@ -20,14 +21,6 @@ from . import bp
 from .forms import ROLE_LABELS, ProductForm, ResetPasswordForm, UserForm
 
 AUDIT_READERS = ("manager", "director", "gm", "assistant")
-
-
-def _field_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 # ---- people ---------------------------------------------------------------

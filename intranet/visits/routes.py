@@ -17,6 +17,7 @@ from ..services import customers as customer_rules
 from ..services import visits as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
+from ..web.form_errors import attach_error
 from ..web.formatting import today_local
 from ..web.guards import role_required
 from ..web.pagination import paginate
@@ -29,14 +30,8 @@ VIEWERS = ("rep", "supervisor", "manager", "director", "gm", "assistant")
 
 
 def _field_error(form, exc: DomainError):
-    """Put the message next to its field; return it when it belongs to no field (shown atop the form)."""
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, str(exc.message)]
-        return None
-    if not htmx:
-        flash(exc.message, "error")
-    return exc.message
+    """Next to its field, or returned to be shown atop the form (flashed only without HTMX)."""
+    return attach_error(form, exc, flash_unplaced=not htmx)
 
 
 def _reps_in_scope() -> list[User]:
