@@ -38,7 +38,7 @@ def seed_expenses(users) -> int:
     account = ledger.account_for(assistant)
     if account.entry_count:
         return 0
-    float_in = ledger.receive_float(assistant, account, Decimal("5000.00"), "向财务借备用金", entry_date=_day(0))
+    float_in = ledger.receive_from_finance(assistant, account, Decimal("5000.00"), "向财务借备用金", entry_date=_day(0))
     ledger.confirm(finance, float_in)
     created = 2
     for offset, amount, category, memo, confirmed in DISBURSEMENTS:

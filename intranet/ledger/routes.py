@@ -131,7 +131,7 @@ def _record(form: RecordForm) -> LedgerEntry:
     account = ledger.account_for(current_user)
     kind, amount, memo, day = form.kind.data, form.amount.amount, form.memo.data or "", form.entry_date.data
     if kind == FLOAT_IN:
-        entry = ledger.receive_float(current_user, account, amount, memo, entry_date=day)
+        entry = ledger.receive_from_finance(current_user, account, amount, memo, entry_date=day)
     elif kind == DISBURSEMENT:
         entry = ledger.disburse(current_user, account, amount, form.category.data or "", memo, entry_date=day)
     else:

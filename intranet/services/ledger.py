@@ -246,7 +246,7 @@ def _snapshot(e: LedgerEntry) -> dict:
             "memo": e.memo, "reverses": e.reverses_id, "confirmed_by": e.confirmed_by_id, "hash": e.hash}
 
 
-def receive_float(actor, account, amount, memo="", entry_date=None) -> LedgerEntry:
+def receive_from_finance(actor, account, amount, memo="", entry_date=None) -> LedgerEntry:
     """Cash borrowed from finance (借备用金)."""
     _require_custodian(actor, account)
     return _append(actor, account, FLOAT_IN, cents(amount), memo=memo or str(_l("向财务借备用金")),

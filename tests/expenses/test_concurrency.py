@@ -19,7 +19,7 @@ def test_fifty_disbursements_forty_fit(pg_app):
     db.session.add(cashier)
     db.session.flush()
     account = ledger.account_for(cashier)
-    ledger.receive_float(cashier, account, Decimal("400.00"), "备用金")
+    ledger.receive_from_finance(cashier, account, Decimal("400.00"), "备用金")
     db.session.commit()
     ids = (cashier.id, account.id)
 

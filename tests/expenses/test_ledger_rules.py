@@ -157,7 +157,7 @@ def test_reversal_restores_and_only_once(box, users):
 def test_reversing_a_float_that_was_spent_is_refused(users, make_user):
     cashier = h.new_cashier(make_user)
     box = ledger.account_for(cashier)
-    float_in = ledger.receive_float(cashier, box, Decimal("100.00"))
+    float_in = ledger.receive_from_finance(cashier, box, Decimal("100.00"))
     ledger.disburse(cashier, box, Decimal("60.00"), "courier", "快递")
     with pytest.raises(DomainError, match="余额不足"):
         ledger.reverse(cashier, float_in, "借款记错")
@@ -181,7 +181,7 @@ def test_recorder_never_confirms_own_entry(make_user):
     """Even a confirmer who happens to keep a box cannot check their own entries."""
     keeper = make_user("finance", username="fin_keeper")
     box = ledger.account_for(keeper)
-    entry = ledger.receive_float(keeper, box, Decimal("10.00"))
+    entry = ledger.receive_from_finance(keeper, box, Decimal("10.00"))
     with pytest.raises(Forbidden, match="双人复核"):
         ledger.confirm(keeper, entry)
 
@@ -190,7 +190,7 @@ def test_settlement_needs_confirmations_and_receipts(users, make_user):
     cashier = h.new_cashier(make_user)
     box = ledger.account_for(cashier)
     period, day1 = h.last_month()
-    ledger.receive_float(cashier, box, Decimal("300.00"), entry_date=day1)
+    ledger.receive_from_finance(cashier, box, Decimal("300.00"), entry_date=day1)
     spend = ledger.disburse(cashier, box, Decimal("20.00"), "courier", "无票快递", entry_date=day1)
     with pytest.raises(DomainError) as caught:
         ledger.prepare_settlement(cashier, box, period)

@@ -78,7 +78,7 @@ def test_ledger_invariants_under_random_operations(app, users, ops):
             try:
                 with db.session.begin_nested():
                     if kind == "float":
-                        ledger.receive_float(cashier, box, amount, memo)
+                        ledger.receive_from_finance(cashier, box, amount, memo)
                     elif kind == "spend":
                         ledger.disburse(cashier, box, amount, "courier", memo)
                     elif kind == "return":
@@ -123,7 +123,7 @@ def test_money_column_refuses_float(users):
 def test_services_refuse_float(users):
     box = ledger.find_account(users["assistant"])
     for call in (lambda: ledger.disburse(users["assistant"], box, 12.5, "courier", "x"),
-                 lambda: ledger.receive_float(users["assistant"], box, 1.0),
+                 lambda: ledger.receive_from_finance(users["assistant"], box, 1.0),
                  lambda: ledger._append(users["assistant"], box, "float_in", 3.0),
                  lambda: ledger.cents(0.1)):
         with pytest.raises(TypeError):

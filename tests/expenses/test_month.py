@@ -31,7 +31,7 @@ def test_scripted_month_reconciles_to_the_fen(app, users, make_user, login):
     account = ledger.account_for(cashier)
 
     # float from finance
-    ledger.receive_float(cashier, account, Decimal("5000.00"), "十月备用金", entry_date=day1)
+    ledger.receive_from_finance(cashier, account, Decimal("5000.00"), "十月备用金", entry_date=day1)
     expected = Decimal("5000.00")
     # 30 disbursements, each with a receipt
     spends = []
