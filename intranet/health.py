@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from redis.exceptions import RedisError
 from rq import Worker
 
+from .clock import now_utc
 from .extensions import db
 from .jobs.runtime import redis_connection
 
@@ -35,7 +36,7 @@ def healthz():
         report["redis"] = True
         beat = _worker_heartbeat(conn)
         report["worker_heartbeat"] = beat
-        report["worker"] = bool(beat) and datetime.now(UTC) - datetime.fromisoformat(beat) < timedelta(minutes=2)
+        report["worker"] = bool(beat) and now_utc() - datetime.fromisoformat(beat) < timedelta(minutes=2)
     except RedisError:
         pass
     ok = report["database"] and report["redis"] and report["worker"]

@@ -1,11 +1,12 @@
 """Login sessions that the server can revoke, timeouts, and security headers."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_loaded_from_cookie
 
+from .clock import now_utc
 from .extensions import db, htmx, login_manager
 from .models import User
 
@@ -45,7 +46,7 @@ def _absolute_timeout() -> None:
         return
     started = session.get("login_at")
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    if started is None or datetime.now(UTC) - datetime.fromisoformat(started) > limit:
+    if started is None or now_utc() - datetime.fromisoformat(started) > limit:
         logout_user()
         session.clear()
 
@@ -55,7 +56,7 @@ def _restored_from_cookie(sender, user) -> None:
     again). Without a login time the absolute-timeout check would log it straight out, and
     remember-me would never work. The remember cookie itself still expires REMEMBER_DAYS after login."""
     session.permanent = True
-    session["login_at"] = datetime.now(UTC).isoformat()
+    session["login_at"] = now_utc().isoformat()
 
 
 def _headers(response):

@@ -178,7 +178,8 @@ def make_user(app):
 @pytest.fixture(scope="session")
 def pg_url(worker_index) -> str:
     """A private PostgreSQL database for this xdist worker, created empty."""
-    name = f"intranet_test_{worker_index}"
+    # TEST_PG_PREFIX keeps two checkouts' runs on one server apart (each drops its own databases).
+    name = f"{os.environ.get('TEST_PG_PREFIX', 'intranet_test')}_{worker_index}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..clock import now_utc
 from ..extensions import db, htmx
 from ..models import ApprovalRequest, Delegation, User
 from ..models.people import ROLE_RANK
@@ -45,7 +46,7 @@ def age(value: datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    minutes = max(0, int((datetime.now(UTC) - value).total_seconds() // 60))
+    minutes = max(0, int((now_utc() - value).total_seconds() // 60))
     if minutes < 60:
         return str(_l("%(n)d 分钟", n=minutes))
     hours = minutes // 60

@@ -1,6 +1,5 @@
 """Login, logout, own password, language. Failed logins are throttled per account and address."""
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
@@ -8,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from ..clock import now_utc
 from ..extensions import db, limiter
 from ..models import User
 from ..services import audit, people
@@ -63,7 +63,7 @@ def login():
             session.clear()
             login_user(user, remember=form.remember.data)
             session.permanent = True
-            session["login_at"] = datetime.now(UTC).isoformat()
+            session["login_at"] = now_utc().isoformat()
             audit.record(user, "auth.login", user)
             commit()
             return redirect(_safe_next(request.args.get("next")) or desk_url(user), 303)

@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ..clock import today_local
 from ..services import customers as svc
 from ..web.desk import card, nav
-from ..web.formatting import today_local
 
 
 @card("customer_callbacks", "customers/cards/callbacks.html", ("rep",), order=20)

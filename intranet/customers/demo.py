@@ -1,13 +1,13 @@
 """Demo customers: a dozen across the four reps, with contacts and one certificate expiring soon."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..clock import now_utc, today_local
 from ..extensions import db
 from ..models.customers import Certificate, Contact, Customer
-from ..web.formatting import today_local
 
 # name, kind, stage, owner, contact, title, phone, credit limit, callback days
 CUSTOMERS = [
@@ -34,7 +34,7 @@ def seed_customers(users) -> int:
     for n, (name, kind, stage, owner, contact, title, phone, credit, days) in enumerate(CUSTOMERS):
         customer = Customer(name=name, kind=kind, stage=stage, owner=users[owner], region=users[owner].region,
                             credit_limit=Decimal(credit), callback_interval_days=days,
-                            last_contact_at=datetime.now(UTC) - timedelta(days=5 + 3 * n))
+                            last_contact_at=now_utc() - timedelta(days=5 + 3 * n))
         customer.contacts.append(Contact(name=contact, title=title, phone=phone,
                                          birthday=today.replace(year=1984) if n == 0 else None))
         customer.certificates.append(Certificate(name="营业执照", number=f"91310000MA1K{n:04d}",

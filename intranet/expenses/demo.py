@@ -9,11 +9,11 @@ from decimal import Decimal
 from flask import g
 from sqlalchemy import delete, or_, select
 
+from ..clock import today_local
 from ..demo import SEED_HOOKS
 from ..extensions import db
 from ..models import Email, Todo
 from ..services import advances, approvals, expenses, ledger, promotions
-from ..web.formatting import today_local
 
 # A 1×1 PNG standing in for a photographed receipt.
 RECEIPT = bytes.fromhex(

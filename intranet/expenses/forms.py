@@ -5,8 +5,8 @@ from wtforms import DateField, FieldList, Form, FormField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..clock import today_local
 from ..services.expenses import CATEGORY_LABELS
-from ..web.formatting import today_local
 from ..web.money_input import MoneyField
 
 LINE_ROWS = 3

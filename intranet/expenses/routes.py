@@ -93,7 +93,7 @@ def _claims_stmt():
         first, last = ledger.period_bounds(month)
         from datetime import datetime, time
 
-        from ..web.formatting import SHANGHAI
+        from ..clock import SHANGHAI
 
         stmt = stmt.where(ExpenseClaim.created_at >= datetime.combine(first, time(0), SHANGHAI),
                           ExpenseClaim.created_at < datetime.combine(last, time.max, SHANGHAI))

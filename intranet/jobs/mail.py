@@ -2,13 +2,14 @@
 
 import hashlib
 import smtplib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
 from rq import Retry
 from sqlalchemy import select, update
 
+from ..clock import now_utc
 from ..extensions import db
 from ..models import Email
 from ..models.outbox import PENDING, SENDING, SENT
@@ -61,14 +62,14 @@ def send_email(email_id: int) -> str:
         row.status, row.last_error = PENDING, str(exc)[:500]
         db.session.commit()
         raise  # RQ's Retry schedules the next attempt with backoff
-    row.status, row.sent_at = SENT, datetime.now(UTC)
+    row.status, row.sent_at = SENT, now_utc()
     return "sent"
 
 
 @in_app_context
 def sweep_outbox() -> int:
     """Re-enqueue emails still pending (e.g. written while Redis was down). Scheduled every minute."""
-    cutoff = datetime.now(UTC) - STALE_PENDING
+    cutoff = now_utc() - STALE_PENDING
     ids = db.session.scalars(
         select(Email.id).where(Email.status == PENDING, Email.created_at < cutoff, Email.attempts < 6)
     ).all()

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..clock import today_local
 from ..extensions import db, htmx
 from ..models import LedgerEntry, PeriodClose
 from ..models.ledger import DISBURSEMENT, FLOAT_IN, REVERSAL, SETTLEMENT
@@ -11,7 +12,7 @@ from ..services import ledger, receipts
 from ..services.errors import DomainError
 from ..web.excel import send_workbook
 from ..web.form_errors import attach_error as _field_error
-from ..web.formatting import money, today_local
+from ..web.formatting import money
 from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render

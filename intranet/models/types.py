@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import DateTime, Numeric, TypeDecorator
 
+from ..clock import now_utc
+
 
 class Money(TypeDecorator):
     """Yuan with two places, always Decimal in Python (never float)."""
@@ -44,4 +46,4 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return now_utc()

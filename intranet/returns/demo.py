@@ -3,12 +3,13 @@ for the director, one closed with a credit note last month. Idempotent: each is 
 original order number). Made through the real services and the approval engine; the notices those
 send are removed again, so seeding the demo mails nobody."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import g
 from sqlalchemy import delete, or_, select
 
+from ..clock import now_utc
 from ..demo import SEED_HOOKS
 from ..extensions import db
 from ..models import Email, Product, Todo
@@ -83,7 +84,7 @@ def _make(spec: dict, users: dict) -> ReturnRequest:
 
 def _track(doc: ReturnRequest, steps: list[str], users: dict) -> None:
     assistant, finance = users["assistant"], users["finance"]
-    today = datetime.now(UTC).date()
+    today = now_utc().date()
     for step in steps:
         if step == "notify":
             svc.notify_customer(assistant, doc, "电话通知客户采购部,客户同意按约定发回。")
@@ -99,7 +100,7 @@ def _track(doc: ReturnRequest, steps: list[str], users: dict) -> None:
 
 def _backdate(doc: ReturnRequest, req, days: int) -> None:
     """Spread the stages over the past `days` so the demo looks lived in (and shows an overdue stage)."""
-    start = datetime.now(UTC) - timedelta(days=days)
+    start = now_utc() - timedelta(days=days)
     doc.created_at = start
     month = start.astimezone(svc.SHANGHAI).strftime("%Y-%m")
     if month != doc.month:

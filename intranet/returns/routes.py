@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import StringField
 
+from ..clock import today_local
 from ..extensions import db, htmx
 from ..models import Product
 from ..models.returns import REASONS, STATUSES, ReturnLine, ReturnRequest
 from ..services import returns as svc
 from ..services.errors import DomainError, Forbidden
 from ..web.excel import send_workbook, workbook
-from ..web.formatting import today_local
 from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render

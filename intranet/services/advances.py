@@ -3,7 +3,7 @@ the rest is returned to finance (or, when the claims exceed it, the difference i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask import abort, url_for
@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..clock import now_utc
 from ..extensions import db
 from ..models import Advance, AdvanceOffset, User
 from ..models.expenses import APPROVED, EDITABLE, PAID, PENDING, REJECTED, RETURNED, SETTLED, WITHDRAWN
@@ -106,7 +107,7 @@ def pay_out(actor: User, advance: Advance) -> Advance:
     if advance.status != APPROVED:
         raise AlreadyDecided(_l("借款不是待付款状态(可能已付款)"))
     before = _snapshot(advance)
-    advance.status, advance.paid_at, advance.paid_by_id = PAID, datetime.now(UTC), actor.id
+    advance.status, advance.paid_at, advance.paid_by_id = PAID, now_utc(), actor.id
     db.session.flush()
     audit.record(actor, "advance.pay", advance, before=before, after=_snapshot(advance))
     notify.tell(f"advance:{advance.id}:paid", advance.requester, str(_l("借款 #%(id)d 已付款", id=advance.id)),
@@ -130,7 +131,7 @@ def record_return(actor: User, advance: Advance, amount: Decimal) -> Advance:
     db.session.add(AdvanceOffset(advance=advance, kind="return", amount=amount, recorded_by_id=actor.id))
     advance.returned_total += amount
     if advance.outstanding == 0:
-        advance.status, advance.settled_at = SETTLED, datetime.now(UTC)
+        advance.status, advance.settled_at = SETTLED, now_utc()
     db.session.flush()
     audit.record(actor, "advance.return", advance, before=before, after=_snapshot(advance))
     return advance
@@ -189,7 +190,7 @@ class AdvanceAdapter(approvals.Adapter):
 
     def on_approved(self, doc, actor):
         _set_status(doc, actor, APPROVED)
-        doc.approved_at = datetime.now(UTC)
+        doc.approved_at = now_utc()
         for payer in db.session.scalars(select(User).where(User.role.in_(PAYERS), User.active)):
             notify.tell(f"advance:{doc.id}:to-pay:u{payer.id}", payer,
                         str(_l("待付借款:%(title)s", title=self.title(doc))),

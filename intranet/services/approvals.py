@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..clock import now_utc, today_local
 from ..extensions import db
 from ..models import (
     ApprovalDecision,
@@ -43,7 +44,6 @@ from ..models.approvals import (
     SECOND_LINE,
     WITHDRAWN,
 )
-from ..web.formatting import today_local
 from . import audit, notify
 from .errors import AlreadyDecided, DomainError, Forbidden
 
@@ -169,7 +169,7 @@ def save_route(actor, doc_type: str, steps: list[dict]) -> ApprovalRoute:
     route.steps = [RouteStep(position=i, name=s["name"], approver_kind=s["approver_kind"], role=s.get("role"),
                              min_amount=None if s.get("min_amount") in (None, "") else Decimal(s["min_amount"]),
                              reviewers=s.get("reviewers", 1)) for i, s in enumerate(steps)]
-    route.updated_by_id, route.updated_at = actor.id, datetime.now(UTC)
+    route.updated_by_id, route.updated_at = actor.id, now_utc()
     db.session.flush()
     audit.record(actor, "approval.route.update", route, before={"steps": before}, after={"steps": route_steps(doc_type)})
     return route
@@ -247,7 +247,7 @@ def submit(actor, doc_type: str, doc) -> ApprovalRequest:
     if adapter.owner(doc).id != actor.id:
         raise Forbidden(_l("只能提交自己的单据"))
     request = _locked(request_for(doc_type, doc.id))
-    now = datetime.now(UTC)
+    now = now_utc()
     if request is None:
         amount = adapter.amount(doc)
         steps = adapter.adjust_steps(_applicable(route_steps(doc_type), amount), doc)
@@ -591,7 +591,7 @@ def remind_overdue(now: datetime | None = None) -> int:
     from ..models import ApprovalReminder
     from . import settings
 
-    now = now or datetime.now(UTC)
+    now = now or now_utc()
     remind_after = timedelta(hours=settings.get("approval_remind_hours"))
     escalate_after = timedelta(hours=settings.get("approval_escalate_hours"))
     overdue = list(db.session.scalars(
@@ -701,7 +701,7 @@ def _log(request, actor, on_behalf, action, comment) -> None:
 
 def _advance(request, actor, adapter, doc, batch=None) -> None:
     request.current_step += 1
-    request.step_started_at = datetime.now(UTC)
+    request.step_started_at = now_utc()
     if request.current_step >= len(request.steps):
         _finish(request, APPROVED)
         adapter.on_approved(doc, actor)
@@ -711,7 +711,7 @@ def _advance(request, actor, adapter, doc, batch=None) -> None:
 
 
 def _finish(request, status) -> None:
-    request.status, request.finished_at = status, datetime.now(UTC)
+    request.status, request.finished_at = status, now_utc()
 
 
 def _inbox_url() -> str:

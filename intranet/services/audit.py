@@ -9,6 +9,7 @@ from flask import has_request_context, request
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ..clock import now_utc
 from ..extensions import db
 from ..models import AuditEntry
 
@@ -91,7 +92,7 @@ def record(actor, action: str, obj=None, before=None, after=None, object_type=No
     """
     last = _chain_head()
     entry = AuditEntry(
-        at=datetime.now(UTC),
+        at=now_utc(),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", "") or "",
         action=action,

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, select, true
 
+from ..clock import SHANGHAI, now_utc
 from ..extensions import db
 from ..models import Region, User
 from ..models.customers import INTERACTION_KINDS, KINDS, STAGES, Certificate, Contact, Customer, Interaction
-from ..web.formatting import SHANGHAI
 from ..web.money_input import parse_amount
 from . import audit
 from .errors import DomainError, Forbidden
@@ -221,7 +221,7 @@ def log_interaction(actor: User, customer: Customer, kind: str, text: str, assig
         raise DomainError(_l("请选择类型"), field="kind")
     if not (text or "").strip():
         raise DomainError(_l("请填写内容"), field="text")
-    now = now or datetime.now(UTC)
+    now = now or now_utc()
     item = Interaction(customer=customer, kind=kind, text=text.strip(), author=actor, at=now)
     if kind == "complaint":
         if assignee is None:
@@ -248,7 +248,7 @@ def resolve_complaint(actor: User, item: Interaction, resolution: str, now: date
         raise DomainError(_l("该投诉已处理"))
     if not (resolution or "").strip():
         raise DomainError(_l("请填写处理结果"), field="resolution")
-    item.resolution, item.resolved_at = resolution.strip(), now or datetime.now(UTC)
+    item.resolution, item.resolved_at = resolution.strip(), now or now_utc()
     db.session.flush()
     audit.record(actor, "customer.complaint.resolve", item, after={"resolution": item.resolution})
     return item

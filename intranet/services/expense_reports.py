@@ -15,11 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..clock import today_local
 from ..extensions import db
 from ..models import ExpenseClaim, ExpenseLine, LedgerEntry, PettyCashAccount, User
 from ..models.expenses import APPROVED, PAID
 from ..models.ledger import DISBURSEMENT
-from ..web.formatting import today_local
 from . import ledger
 from .expenses import ALL_SEEING, CATEGORY_LABELS, scoped
 

@@ -7,7 +7,7 @@ submitted (a route the manager saved on the routes page takes precedence, as for
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask import abort, url_for
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ..clock import now_utc, today_local
 from ..extensions import db
 from ..models import Advance, AdvanceOffset, ExpenseClaim, ExpenseLine, Promotion, User
 from ..models.expenses import (
@@ -30,7 +31,7 @@ from ..models.expenses import (
     SETTLED,
     WITHDRAWN,
 )
-from ..web.formatting import money, today_local
+from ..web.formatting import money
 from . import approvals, audit, ledger, notify, receipts
 from . import settings as company_settings
 from .errors import AlreadyDecided, DomainError, Forbidden
@@ -227,7 +228,7 @@ def pay_claim(actor: User, claim: ExpenseClaim, method: str, on: date | None = N
         claim.ledger_entry_id = entry.id
     claim.offset_amount, claim.cash_amount = offset, cash
     claim.payment_method = PETTY_CASH if not offset else (OFFSET if not cash else "offset+petty_cash")
-    claim.status, claim.paid_at, claim.paid_by_id = PAID, datetime.now(UTC), actor.id
+    claim.status, claim.paid_at, claim.paid_by_id = PAID, now_utc(), actor.id
     db.session.flush()
     audit.record(actor, "expense.pay", claim, before=before, after={
         **_snapshot(claim), "method": claim.payment_method, "offset": offset, "cash": cash,
@@ -248,7 +249,7 @@ def _offset(actor: User, claim: ExpenseClaim) -> Decimal:
                                      recorded_by_id=actor.id))
         advance.offset_total += part
         if advance.outstanding == 0:
-            advance.status, advance.settled_at = SETTLED, datetime.now(UTC)
+            advance.status, advance.settled_at = SETTLED, now_utc()
         audit.record(actor, "advance.offset", advance, after={"claim": claim.id, "amount": part,
                                                               "outstanding": advance.outstanding})
         remaining -= part
@@ -321,11 +322,11 @@ class ExpenseAdapter(SettingsRoute, approvals.Adapter):
 
     def on_submitted(self, doc, actor):
         _set_status(doc, actor, PENDING)
-        doc.submitted_at = datetime.now(UTC)
+        doc.submitted_at = now_utc()
 
     def on_approved(self, doc, actor):
         _set_status(doc, actor, APPROVED)
-        doc.approved_at = datetime.now(UTC)
+        doc.approved_at = now_utc()
         for payer in db.session.scalars(select(User).where(User.role.in_(PAYERS), User.active)):
             if payer.id != doc.claimant_id:
                 notify.tell(f"expense:{doc.id}:to-pay:u{payer.id}", payer,

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..clock import month_bounds, month_of, now_utc, today_local
 from ..extensions import db
 from ..models import AuditEntry, LedgerEntry, PeriodClose, PettyCashAccount, User
 from ..models.ledger import (
@@ -41,7 +41,7 @@ from ..models.ledger import (
     SETTLEMENT,
     SPEND_KINDS,
 )
-from ..web.formatting import money, today_local
+from ..web.formatting import money
 from . import audit, receipts
 from .errors import AlreadyDecided, DomainError, Forbidden
 
@@ -82,13 +82,8 @@ def cents(amount) -> Decimal:
     return amount.quantize(CENT)
 
 
-def period_of(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    year, month = (int(p) for p in period.split("-"))
-    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+period_of = month_of  # a ledger period is a calendar month, "YYYY-MM"
+period_bounds = month_bounds
 
 
 def parse_period(text: str | None) -> str:
@@ -224,7 +219,7 @@ def _append(actor: User, account: PettyCashAccount, kind: str, amount: Decimal, 
                              balance=money(account.balance), amount=money(-amount)), field="amount")
     if new_balance > MAX_AMOUNT:
         raise DomainError(_l("金额过大"), field="amount")
-    now = datetime.now(UTC)
+    now = now_utc()
     entry = LedgerEntry(
         account_id=account.id, seq=account.entry_count + 1, kind=kind, amount=amount.quantize(CENT),
         balance=new_balance.quantize(CENT), category=category or "", entry_date=entry_date, period=period,
@@ -317,7 +312,7 @@ def confirm(actor: User, entry: LedgerEntry) -> LedgerEntry:
                               .execution_options(populate_existing=True))
     if entry.confirmed_by_id is not None:
         raise AlreadyDecided(_l("该记录已由 %(name)s 复核", name=entry.confirmed_by.name))
-    entry.confirmed_by_id, entry.confirmed_at = actor.id, datetime.now(UTC)
+    entry.confirmed_by_id, entry.confirmed_at = actor.id, now_utc()
     db.session.flush()
     audit.record(actor, "ledger.confirm", entry, after={"seq": entry.seq, "hash": entry.hash,
                                                         "confirmed_by": actor.id})
@@ -450,7 +445,7 @@ def prepare_settlement(actor: User, account: PettyCashAccount, period: str) -> P
         row = PeriodClose(account_id=account.id, period=period, prepared_by_id=actor.id)
         db.session.add(row)
     _fill(row, st)
-    row.status, row.prepared_by_id, row.prepared_at, row.comment = PREPARED, actor.id, datetime.now(UTC), ""
+    row.status, row.prepared_by_id, row.prepared_at, row.comment = PREPARED, actor.id, now_utc(), ""
     db.session.flush()
     audit.record(actor, "ledger.settlement.prepare", row, after=_settlement_snapshot(row))
     return row
@@ -492,7 +487,7 @@ def confirm_settlement(actor: User, row: PeriodClose) -> PeriodClose:
             memo=str(_l("%(period)s 月底结算:期末余额 %(closing)s", period=row.period, closing=money(row.closing))),
             confirmed_by=actor)
     row.status, row.locked = LOCKED, True
-    row.confirmed_by_id, row.confirmed_at = actor.id, datetime.now(UTC)
+    row.confirmed_by_id, row.confirmed_at = actor.id, now_utc()
     db.session.flush()
     audit.record(actor, "ledger.settlement.confirm", row, after=_settlement_snapshot(row))
     return row

@@ -28,6 +28,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..clock import SHANGHAI, now_utc, today_local
 from ..extensions import db
 from ..models import ApprovalRequest, Customer, Product, User
 from ..models.approvals import LINE_MANAGER, ROLE
@@ -54,7 +55,7 @@ from ..models.returns import (
     ReturnLine,
     ReturnRequest,
 )
-from ..web.formatting import SHANGHAI, money, today_local
+from ..web.formatting import money
 from . import approvals, audit, notify
 from .errors import DomainError, Forbidden
 
@@ -244,7 +245,7 @@ def update(actor: User, doc: ReturnRequest, fields: dict, lines: list[LineInput]
     check_input(fields, lines)
     before = snapshot(doc)
     _apply(doc, fields, lines)
-    doc.updated_at = datetime.now(UTC)
+    doc.updated_at = now_utc()
     db.session.flush()
     _event(doc, actor, "edited")
     audit.record(actor, "return.update", doc, before=before, after=snapshot(doc))
@@ -311,7 +312,7 @@ def snapshot(doc: ReturnRequest) -> dict:
 
 
 def _event(doc: ReturnRequest, actor, kind: str, note: str = "", **data) -> ReturnEvent:
-    event = ReturnEvent(kind=kind, actor_id=getattr(actor, "id", None), note=note, at=datetime.now(UTC),
+    event = ReturnEvent(kind=kind, actor_id=getattr(actor, "id", None), note=note, at=now_utc(),
                         data={k: v if v is None or isinstance(v, int | str | dict) else str(v) for k, v in data.items()})
     doc.events.append(event)
     return event
@@ -321,7 +322,7 @@ def _move(actor, doc: ReturnRequest, status: str, action: str, note: str = "", *
     """Every change of state: the new status, a timeline event and an audit entry."""
     before = doc.status
     doc.status = status
-    doc.updated_at = datetime.now(UTC)
+    doc.updated_at = now_utc()
     _event(doc, actor, action, note, **data)
     db.session.flush()
     audit.record(actor, f"return.{action}", doc, before={"status": before},
@@ -392,7 +393,7 @@ def save_complaint(actor: User, doc: ReturnRequest, fields: dict) -> QualityComp
     complaint.defect = fields["defect"].strip()
     complaint.customer_demand = fields["customer_demand"].strip()
     complaint.proposed_handling = fields["proposed_handling"].strip()
-    complaint.filled_by_id, complaint.filled_at = actor.id, datetime.now(UTC)
+    complaint.filled_by_id, complaint.filled_at = actor.id, now_utc()
     db.session.flush()
     _event(doc, actor, "complaint_filled")
     audit.record(actor, "return.complaint", doc, before=before, after=_complaint_snapshot(complaint))
@@ -591,13 +592,13 @@ class ReturnAdapter(approvals.Adapter):
         return sign_off_steps(steps, doc.rep, {doc.rep_id, *self.preparers(doc)})
 
     def on_submitted(self, doc, actor) -> None:
-        doc.submitted_at = datetime.now(UTC)
+        doc.submitted_at = now_utc()
         by = getattr(doc, "_submitted_on_complaint_by", None)
         note = str(_l("%(name)s 填好品质投诉单后按申请人的提交进入审批", name=by.name)) if by else ""
         _move(actor, doc, PENDING, "submitted", note)
 
     def on_approved(self, doc, actor) -> None:
-        doc.signed_at = datetime.now(UTC)
+        doc.signed_at = now_utc()
         _move(actor, doc, SIGNED, "signed")
         # The rep hears from the engine (one email for the outcome); the assistant takes over from here.
         for assistant in _assistants():
@@ -654,7 +655,7 @@ def notify_customer(actor: User, doc: ReturnRequest, note: str) -> None:
     _require(actor, doc, TRACKERS, SIGNED, _l("只有已签批的退货才能通知客户退货"))
     if not note.strip():
         raise DomainError(_l("请记录通知方式和客户回复"), field="note")
-    doc.notified_at, doc.notified_by_id, doc.notify_note = datetime.now(UTC), actor.id, note.strip()
+    doc.notified_at, doc.notified_by_id, doc.notify_note = now_utc(), actor.id, note.strip()
     _move(actor, doc, NOTIFIED, "notified", note.strip())
 
 
@@ -669,7 +670,7 @@ def record_shipment(actor: User, doc: ReturnRequest, carrier: str, tracking_no: 
         errors["shipped_on"] = exc.message
     if errors:
         raise InputErrors(errors)
-    doc.shipped_at, doc.shipped_by_id = datetime.now(UTC), actor.id
+    doc.shipped_at, doc.shipped_by_id = now_utc(), actor.id
     doc.carrier, doc.tracking_no, doc.shipped_on = carrier.strip(), tracking_no.strip(), shipped_on
     _move(actor, doc, SHIPPED, "shipped", carrier=doc.carrier, tracking_no=doc.tracking_no, shipped_on=shipped_on)
 
@@ -714,7 +715,7 @@ def record_receipt(actor: User, doc: ReturnRequest, counted: dict[int, int | str
         raise InputErrors(errors)
     for ln in doc.lines:
         ln.received_qty = parsed[ln.id]
-    doc.received_at, doc.received_by_id = datetime.now(UTC), actor.id
+    doc.received_at, doc.received_by_id = now_utc(), actor.id
     doc.received_on, doc.receipt_note = received_on, note.strip()
     _move(actor, doc, RECEIVED, "received", note.strip(), received_on=received_on,
           counted={str(ln.product.code): ln.received_qty for ln in doc.lines})
@@ -752,7 +753,7 @@ def record_refund(actor: User, doc: ReturnRequest, kind: str, amount: Decimal | 
         raise InputErrors(errors)
     doc.refund_kind, doc.refund_amount, doc.refund_date = kind, amount, on
     doc.refund_reference = reference.strip()
-    doc.refunded_at, doc.refunded_by_id = datetime.now(UTC), actor.id
+    doc.refunded_at, doc.refunded_by_id = now_utc(), actor.id
     _move(actor, doc, REFUNDED, "refunded", refund_kind=kind, amount=amount, date=on, reference=doc.refund_reference)
     for assistant in _assistants():
         notify.todo(f"return:{doc.id}:refunded:u{assistant.id}", assistant,
@@ -765,7 +766,7 @@ def close(actor: User, doc: ReturnRequest) -> None:
     if doc.status != REFUNDED or doc.received_at is None or doc.refunded_at is None:
         raise DomainError(_l("货物入库并且财务办完退款或冲账后才能结案(当前:%(status)s)",
                              status=STATUS_LABELS[doc.status]))
-    doc.closed_at, doc.closed_by_id = datetime.now(UTC), actor.id
+    doc.closed_at, doc.closed_by_id = now_utc(), actor.id
     _move(actor, doc, CLOSED, "closed")
 
 
@@ -780,7 +781,7 @@ def _age_days(since: datetime | None, now: datetime) -> int:
 
 def overdue_reason(doc: ReturnRequest, now: datetime | None = None):
     """Why this return is late at its stage, or None."""
-    now = now or datetime.now(UTC)
+    now = now or now_utc()
     if doc.status == AWAITING_COMPLAINT:
         waited = _age_days(doc.updated_at, now)
         if waited > OVERDUE_DAYS["complaint"]:
@@ -802,7 +803,7 @@ def overdue_reason(doc: ReturnRequest, now: datetime | None = None):
 
 def tracking_board(statuses: tuple[str, ...], now: datetime | None = None) -> list[dict]:
     """Open returns at the given stages, oldest first, each with its overdue reason (or None)."""
-    now = now or datetime.now(UTC)
+    now = now or now_utc()
     docs = db.session.scalars(select(ReturnRequest).where(ReturnRequest.status.in_(statuses))
                               .options(selectinload(ReturnRequest.rep))
                               .order_by(ReturnRequest.updated_at, ReturnRequest.id)).all()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, current_app, has_request_context, url_for
@@ -16,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..clock import SHANGHAI, month_bounds, month_of, now_utc
 from ..extensions import db
 from ..models import User
 from ..models.customers import Contact, Customer
 from ..models.visits import PURPOSES, FollowUp, PlannedVisit, VisitPlan, VisitReport
-from ..web.formatting import SHANGHAI
 from . import approvals, audit, notify
 from . import customers as customer_rules
 from . import settings as settings_service
@@ -38,7 +38,7 @@ def local_day(moment: datetime) -> date:
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    return now or now_utc()
 
 
 # ---- months ----------------------------------------------------------------------
@@ -51,15 +51,6 @@ def parse_month(text: str) -> str:
     except ValueError as exc:
         raise DomainError(_l("月份格式应为 YYYY-MM"), field="month") from exc
     return f"{year:04d}-{month:02d}"
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    year, mon = (int(p) for p in month.split("-"))
-    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def next_month(day: date) -> str:
@@ -219,7 +210,7 @@ def open_amendment(plan: VisitPlan) -> VisitPlan | None:
 
 def _approved(plan: VisitPlan, actor: User) -> None:
     before = plan.status
-    plan.status, plan.approved_at = "approved", datetime.now(UTC)
+    plan.status, plan.approved_at = "approved", now_utc()
     old = plan.amends
     if old is not None and old.status == "approved":
         old.status = "superseded"
@@ -240,7 +231,7 @@ def _set_status(plan: VisitPlan, actor: User, status: str) -> None:
     before = plan.status
     plan.status = status
     if status == "submitted":
-        plan.submitted_at = datetime.now(UTC)
+        plan.submitted_at = now_utc()
     audit.record(actor, f"visit_plan.{status}", plan, before={"status": before}, after={"status": status})
 
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..clock import SHANGHAI, now_utc, today_local
 from ..extensions import db
 from ..models.customers import Customer
 from ..models.visits import PlannedVisit, VisitPlan, VisitReport
 from ..services.visits import month_bounds, month_of
-from ..web.formatting import SHANGHAI, today_local
 
 
 def seed_visits(users) -> int:
@@ -25,7 +25,7 @@ def seed_visits(users) -> int:
     if not customers:
         return 0
     first, last = month_bounds(month)
-    now = datetime.now(UTC)
+    now = now_utc()
     plan = VisitPlan(rep=rep, month=month, status="approved", submitted_at=now, approved_at=now)
     rows = [(3, "客户维护", "产品目录、样品 PP-20"), (10, "新产品推广", "RO-500 宣传册"), (17, "结清货款", "对账单"),
             (26, "市场调查", "")]

@@ -1,6 +1,5 @@
 """Thin views over services.visits; every plan and report is loaded through the viewer's scope."""
 
-from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -9,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from ..clock import now_utc, today_local
 from ..extensions import db, htmx
 from ..models import Customer, User
 from ..models.visits import PlannedVisit, VisitPlan, VisitReport
@@ -18,7 +18,6 @@ from ..services import visits as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
 from ..web.form_errors import attach_error
-from ..web.formatting import today_local
 from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render
@@ -292,7 +291,7 @@ def report_new():
             report = svc.file_report(current_user, outcome=form.outcome.data, promises=form.promises.data,
                                      follow_ups=follow_ups, planned_visit=planned, customer=customer,
                                      visit_date=None if planned else form.visit_date.data,
-                                     now=datetime.now(UTC))
+                                     now=now_utc())
         except DomainError as exc:
             db.session.rollback()
             _field_error(form, exc)

@@ -1,10 +1,9 @@
-"""Jinja filters: money as ¥1,234.50, dates as 2026-11-22 in Asia/Shanghai."""
+"""Jinja filters: money as ¥1,234.50, dates as 2026-11-22 in Asia/Shanghai (the clock's zone)."""
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from ..clock import SHANGHAI, today_local
 
 
 def money(value) -> str:
@@ -35,9 +34,6 @@ def fmt_datetime(value) -> str:
     return value.strftime("%Y-%m-%d") if isinstance(value, date) else str(value)
 
 
-def today_local() -> date:
-    return datetime.now(SHANGHAI).date()
-
-
 def register(app) -> None:
     app.jinja_env.filters.update(money=money, date=fmt_date, datetime=fmt_datetime)
+    app.jinja_env.globals.update(today_local=today_local)
