@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from sqlalchemy import select
+from flask import g
+from sqlalchemy import delete, or_, select
 
 from .extensions import db
-from .models import Product, Region, Team, User
+from .models import Email, Product, Region, Team, Todo, User
 
 PASSWORD = "demo123"
 
@@ -46,6 +47,19 @@ def _get_or_create(model, defaults=None, **keys):
     db.session.add(row)
     db.session.flush()
     return row, True
+
+
+def forget_notices(prefixes: list[str]) -> None:
+    """The demo's emails and to-dos were never real occasions: remove them (and never enqueue them)."""
+    if not prefixes:
+        return
+    match = or_(*[Email.key.startswith(p) for p in prefixes])
+    ids = set(db.session.scalars(select(Email.id).where(match)))
+    db.session.execute(delete(Email).where(match))
+    db.session.execute(delete(Todo).where(or_(*[Todo.key.startswith(p) for p in prefixes])))
+    pending = g.get("emails_to_enqueue")
+    if pending:
+        pending[:] = [i for i in pending if i not in ids]
 
 
 def seed() -> int:

@@ -2,6 +2,14 @@
 
 Each xdist worker gets its own Redis database number and its own PostgreSQL database,
 so tests run two at a time without seeing each other's rows or keys.
+
+The clock: every test runs with the clock moved by time-machine to DEFAULT_INSTANT (ticking from
+there), so nothing depends on the day the suite runs. Tests marked ``calendar`` run once at each
+instant of CALENDAR_SWEEP (month starts and ends, year end, 29 February, Shanghai midnight, the
+Spring Festival holiday). Browser tests keep the real clock: Chromium judges cookie expiry by its
+own clock, which time-machine cannot move; they rely only on the demo, which is built for any day.
+Processes a test starts (workers, redis-server) get an environment without libfaketime's
+variables (see ``subprocess_env``), and Python ones get the test's clock through tests/clocked.py.
 """
 
 import hashlib
@@ -12,9 +20,11 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -23,11 +33,67 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from intranet import create_app
+from intranet.clock import SHANGHAI, now_utc
 from intranet.config import TestConfig
 from intranet.demo import seed
 from intranet.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A Wednesday in the middle of an ordinary month, 10:00 in Shanghai.
+DEFAULT_INSTANT = datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)
+# The instants the date-sensitive tests (marked `calendar`) run at, Asia/Shanghai unless noted.
+CALENDAR_SWEEP = {
+    "1st-0800": datetime(2027, 3, 1, 8, 0, tzinfo=SHANGHAI),
+    "2nd-2359": datetime(2027, 3, 2, 23, 59, tzinfo=SHANGHAI),
+    "30-day-month-end-2330": datetime(2027, 4, 30, 23, 30, tzinfo=SHANGHAI),
+    "31-day-month-end-2330": datetime(2027, 5, 31, 23, 30, tzinfo=SHANGHAI),
+    "31-dec-2359": datetime(2027, 12, 31, 23, 59, tzinfo=SHANGHAI),
+    "1-jan-0001": datetime(2028, 1, 1, 0, 1, tzinfo=SHANGHAI),
+    "28-feb-2028": datetime(2028, 2, 28, 16, 0, tzinfo=SHANGHAI),
+    "29-feb-2028": datetime(2028, 2, 29, 16, 0, tzinfo=SHANGHAI),
+    "utc-1600-month-end": datetime(2027, 6, 30, 16, 0, tzinfo=UTC),  # 1 July 00:00 in Shanghai
+    "spring-festival-2027": datetime(2027, 2, 9, 10, 0, tzinfo=SHANGHAI),  # 正月初三
+    "spring-festival-2026": datetime(2026, 2, 18, 10, 0, tzinfo=SHANGHAI),  # inside the published 2026 holiday
+}
+FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED", "FAKETIME_DONT_FAKE_MONOTONIC",
+                      "FAKETIME_NO_CACHE", "DONT_FAKE_MONOTONIC")
+
+
+def pytest_generate_tests(metafunc):
+    """`@pytest.mark.calendar` → every instant of the sweep; `calendar(only=[...])` → those named."""
+    marker = metafunc.definition.get_closest_marker("calendar")
+    if marker and "clock_instant" in metafunc.fixturenames:
+        names = marker.kwargs.get("only") or list(CALENDAR_SWEEP)
+        metafunc.parametrize("clock_instant", [CALENDAR_SWEEP[n] for n in names], ids=names, indirect=True)
+
+
+@pytest.fixture
+def clock_instant(request):
+    """Where this test's clock starts (DEFAULT_INSTANT, or one instant of the calendar sweep)."""
+    return getattr(request, "param", DEFAULT_INSTANT)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request, clock_instant):
+    """Move the clock to the test's instant; it ticks from there so timeouts and sleeps still work."""
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    with time_machine.travel(clock_instant, tick=True) as traveller:
+        yield traveller
+
+
+def subprocess_env(**extra) -> dict:
+    """os.environ without libfaketime (redis-server and worker processes break or drift under it)."""
+    env = {k: v for k, v in os.environ.items() if k not in FAKETIME_VARIABLES}
+    return {**env, **extra}
+
+
+def clocked(*argv: str) -> list[str]:
+    """A Python command run with this test's clock (time-machine in the child, see tests/clocked.py)."""
+    return [sys.executable, str(ROOT / "tests" / "clocked.py"), now_utc().isoformat(), *argv]
+
 OUTPUT = ROOT / "test-output"
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 
@@ -104,17 +170,31 @@ def _make_app(database_url: str, redis_url: str, tmp_path: Path, **overrides):
 
 
 @pytest.fixture(scope="session")
-def _template_instance(tmp_path_factory, redis_url) -> Path:
-    """Schema + demo data built once per test process; each test gets a copy of the files."""
-    folder = tmp_path_factory.mktemp("template")
-    app = _make_app(f"sqlite:///{folder / 'test.db'}", redis_url, folder)
-    with app.app_context():
-        db.create_all()
-        seed()
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return folder
+def _templates(tmp_path_factory, redis_url) -> dict:
+    """Schema + demo data built once per test process and clock instant; tests copy the files."""
+    built: dict[str, Path] = {}
+
+    def _for(key: str) -> Path:
+        if key not in built:
+            folder = tmp_path_factory.mktemp("template")
+            app = _make_app(f"sqlite:///{folder / 'test.db'}", redis_url, folder)
+            with app.app_context():
+                db.create_all()
+                seed()
+                db.session.commit()
+                db.session.remove()
+                db.engine.dispose()
+            built[key] = folder
+        return built[key]
+
+    return _for
+
+
+@pytest.fixture
+def _template_instance(_templates, frozen_clock, clock_instant) -> Path:
+    """The demo as seeded on this test's day (the real day for browser tests)."""
+    key = clock_instant.isoformat() if frozen_clock is not None else f"real-{now_utc():%Y-%m-%d}"
+    return _templates(key)
 
 
 @pytest.fixture
@@ -189,7 +269,7 @@ def pg_url(worker_index) -> str:
 
 
 @pytest.fixture
-def pg_app(pg_url, redis_url, tmp_path):
+def pg_app(pg_url, redis_url, tmp_path, frozen_clock):
     """The app on PostgreSQL with a fresh schema and the demo org."""
     app = _make_app(pg_url, redis_url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 10})
     with app.app_context():
@@ -247,8 +327,7 @@ def run_worker(app, tmp_path):
     """run_worker() → a real `python worker.py burst` process drains the queue against this app's DB."""
 
     def _run(redis_url: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-        env = {
-            **os.environ,
+        env = subprocess_env(**{
             "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "REDIS_URL": redis_url or app.config["REDIS_URL"],
             "RQ_QUEUE": app.config["RQ_QUEUE"],
@@ -256,8 +335,8 @@ def run_worker(app, tmp_path):
             "MAIL_PORT": str(app.config["MAIL_PORT"]),
             "SECRET_KEY": "test-only-key",
             "INSTANCE_PATH": str(tmp_path),
-        }
-        return subprocess.run([sys.executable, str(ROOT / "worker.py"), "burst"], env=env, cwd=ROOT,
+        })
+        return subprocess.run(clocked(str(ROOT / "worker.py"), "burst"), env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=timeout)
 
     return _run

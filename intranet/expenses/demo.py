@@ -1,4 +1,6 @@
-"""Demo money: the assistant's float of ¥5,000.00 from finance, a few small disbursements (two
+"""Demo money: last month's petty cash settled and locked (a float of ¥2,000.00, two small
+disbursements, the rest returned to finance, settlement prepared by the assistant and confirmed by
+finance); this month the assistant's float of ¥5,000.00 from finance, a few small disbursements (two
 checked by finance, one waiting), rep1's travel claim approved by supervisor1 and waiting to be paid, a draft of rep2, and
 rep3's trip advance, paid out. Idempotent (skipped once the assistant's cash box has entries). Made
 through the real services and the approval engine; the notices they send are removed again."""
@@ -6,13 +8,8 @@ through the real services and the approval engine; the notices they send are rem
 from datetime import timedelta
 from decimal import Decimal
 
-from flask import g
-from sqlalchemy import delete, or_, select
-
 from ..clock import today_local
-from ..demo import SEED_HOOKS
-from ..extensions import db
-from ..models import Email, Todo
+from ..demo import SEED_HOOKS, forget_notices
 from ..services import advances, approvals, expenses, ledger, promotions
 
 # A 1×1 PNG standing in for a photographed receipt.
@@ -27,10 +24,33 @@ DISBURSEMENTS = [  # (days into the month, amount, category, memo, confirmed)
 ]
 
 
+LAST_MONTH = [  # (day of last month, amount, category, memo)
+    (6, "35.00", "courier", "顺丰快递：寄广州珠江样品"),
+    (18, "277.00", "print_brochure", "彩页印刷 200 份（UF 系列）"),
+]
+
+
 def _day(offset: int):
     """A day of the current month (never in the future), so the demo month is one period."""
     today = today_local()
     return today.replace(day=min(today.day, 1 + offset))
+
+
+def _settled_last_month(assistant, finance, account) -> int:
+    """A month already closed: float in, two spends with receipts, the rest back to finance, locked."""
+    last = today_local().replace(day=1) - timedelta(days=1)
+    entry = ledger.receive_from_finance(assistant, account, Decimal("2000.00"), "向财务借备用金",
+                                        entry_date=last.replace(day=2))
+    ledger.confirm(finance, entry)
+    for day, amount, category, memo in LAST_MONTH:
+        entry = ledger.disburse(assistant, account, Decimal(amount), category, memo, entry_date=last.replace(day=day))
+        ledger.receipts.attach(assistant, "ledger_entry", entry.id, "receipt.png", RECEIPT)
+        ledger.confirm(finance, entry)
+    entry = ledger.return_to_finance(assistant, account, account.balance, "月底余款交回财务", entry_date=last)
+    ledger.confirm(finance, entry)
+    row = ledger.prepare_settlement(assistant, account, ledger.period_of(last))
+    ledger.confirm_settlement(finance, row)
+    return 6
 
 
 def seed_expenses(users) -> int:
@@ -38,9 +58,10 @@ def seed_expenses(users) -> int:
     account = ledger.account_for(assistant)
     if account.entry_count:
         return 0
+    created = _settled_last_month(assistant, finance, account)
     float_in = ledger.receive_from_finance(assistant, account, Decimal("5000.00"), "向财务借备用金", entry_date=_day(0))
     ledger.confirm(finance, float_in)
-    created = 2
+    created += 2
     for offset, amount, category, memo, confirmed in DISBURSEMENTS:
         entry = ledger.disburse(assistant, account, Decimal(amount), category, memo, entry_date=_day(offset))
         ledger.receipts.attach(assistant, "ledger_entry", entry.id, "receipt.png", RECEIPT)
@@ -99,16 +120,8 @@ def _promotion(users) -> int:
 
 
 def _forget_notices(request_ids: list[int]) -> None:
-    """The demo's emails and to-dos were never real occasions: remove them (and never enqueue them)."""
-    prefixes = [*(f"approval:{i}:" for i in request_ids), "expense:", "advance:"]
+    forget_notices([*(f"approval:{i}:" for i in request_ids), "expense:", "advance:"])
     _SUBMITTED.clear()
-    match = or_(*[Email.key.startswith(p) for p in prefixes])
-    ids = set(db.session.scalars(select(Email.id).where(match)))
-    db.session.execute(delete(Email).where(match))
-    db.session.execute(delete(Todo).where(or_(*[Todo.key.startswith(p) for p in prefixes])))
-    pending = g.get("emails_to_enqueue")
-    if pending:
-        pending[:] = [i for i in pending if i not in ids]
 
 
 if seed_expenses not in SEED_HOOKS:

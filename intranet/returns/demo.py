@@ -6,13 +6,12 @@ send are removed again, so seeding the demo mails nobody."""
 from datetime import timedelta
 from decimal import Decimal
 
-from flask import g
-from sqlalchemy import delete, or_, select
+from sqlalchemy import select
 
 from ..clock import now_utc
-from ..demo import SEED_HOOKS
+from ..demo import SEED_HOOKS, forget_notices
 from ..extensions import db
-from ..models import Email, Product, Todo
+from ..models import Product
 from ..models.returns import ReturnRequest
 from ..services import approvals
 from ..services import returns as svc
@@ -138,15 +137,7 @@ def _backdate(doc: ReturnRequest, req, days: int) -> None:
 
 
 def _forget_notices(doc: ReturnRequest, req) -> None:
-    """The demo's emails and to-dos were never real occasions: remove them (and never enqueue them)."""
-    prefixes = [f"approval:{req.id}:", f"return:{doc.id}:"]
-    match = or_(*[Email.key.startswith(p) for p in prefixes])
-    ids = set(db.session.scalars(select(Email.id).where(match)))
-    db.session.execute(delete(Email).where(match))
-    db.session.execute(delete(Todo).where(or_(*[Todo.key.startswith(p) for p in prefixes])))
-    pending = g.get("emails_to_enqueue")
-    if pending:
-        pending[:] = [i for i in pending if i not in ids]
+    forget_notices([f"approval:{req.id}:", f"return:{doc.id}:"])
 
 
 SEED_HOOKS.append(seed_returns)

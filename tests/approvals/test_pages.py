@@ -1,7 +1,9 @@
+
 """The other approval pages: my submissions (withdraw), the route editor, delegations, the desk card."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from intranet.extensions import db
@@ -84,6 +86,7 @@ def test_route_editor_add_reorder_remove_and_save(users, adapter, submitted, log
     assert mgr.get("/approvals/routes/nosuchtype").status_code == 404
 
 
+@pytest.mark.calendar
 def test_delegations_page(users, login):
     sup = login("supervisor1")
     page = sup.get("/approvals/delegations")

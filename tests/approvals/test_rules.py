@@ -48,6 +48,7 @@ def test_only_the_owner_submits_and_only_once(users, adapter, new_doc):
         engine.submit(users["rep1"], DOC_TYPE, doc)
 
 
+@pytest.mark.calendar
 def test_delegation_works_and_is_shown(users, adapter, submitted, login):
     sup1, sup2 = users["supervisor1"], users["supervisor2"]
     today = today_local()
@@ -73,6 +74,7 @@ def test_delegation_works_and_is_shown(users, adapter, submitted, login):
     assert "刘洋(由 陈静 代审批)" in page.text
 
 
+@pytest.mark.calendar
 def test_delegation_rules(users, adapter):
     today = today_local()
     with pytest.raises(DomainError, match="同级或更高"):

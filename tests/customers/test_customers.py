@@ -1,12 +1,13 @@
 """Customer archive: scope per role on every view, rules (duplicates, owner change, callbacks), import."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from intranet.clock import now_utc, today_local
 from intranet.extensions import db
 from intranet.models import AuditEntry, Customer, Interaction
 from intranet.services import customers as svc
@@ -100,17 +101,19 @@ def test_owner_change_only_by_supervisor_or_manager_and_audited(app, users, logi
     assert customer.owner_id == users["rep2"].id
 
 
+@pytest.mark.calendar
 def test_call_resets_callback_clock_and_interactions_newest_first(app, users, login):
     customer = _customer("rep1")
-    customer.last_contact_at = datetime(2026, 10, 1, 2, tzinfo=UTC)
+    now = now_utc()
+    today = today_local()
+    customer.last_contact_at = now - timedelta(days=50)
     customer.callback_interval_days = 14
     db.session.commit()
-    today = date(2026, 11, 23)
     assert customer in [c for c, _ in svc.callbacks_due(users["rep1"], today)]
-    svc.log_interaction(users["rep1"], customer, "feedback", "客户反馈", now=datetime(2026, 11, 22, 1, tzinfo=UTC))
+    svc.log_interaction(users["rep1"], customer, "feedback", "客户反馈", now=now - timedelta(days=2))
     assert customer in [c for c, _ in svc.callbacks_due(users["rep1"], today)]
-    svc.log_interaction(users["rep1"], customer, "call", "电话回访", now=datetime(2026, 11, 23, 1, tzinfo=UTC))
-    assert svc.next_callback(customer) == date(2026, 12, 7)
+    svc.log_interaction(users["rep1"], customer, "call", "电话回访", now=now - timedelta(days=1))
+    assert svc.next_callback(customer) == today - timedelta(days=1) + timedelta(days=14)
     assert customer not in [c for c, _ in svc.callbacks_due(users["rep1"], today)]
     db.session.commit()
     c = login("rep1")

@@ -1,12 +1,14 @@
 """The ledger's rules: append-only (no route, the flush guard, tamper evidence), never negative,
 two-person confirmation, locked months, and the pages that show it."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import expense_helpers as h
 import pytest
 from sqlalchemy import text, update
 
+from intranet.clock import today_local
 from intranet.extensions import db
 from intranet.models import AuditEntry, LedgerEntry
 from intranet.services import ledger
@@ -16,13 +18,23 @@ from intranet.services.ledger import LedgerIsAppendOnly
 
 @pytest.fixture
 def box(users):
-    """The demo assistant's box: ¥5,000.00 float, three disbursements (¥823.00), two confirmed."""
+    """The demo assistant's box: last month settled and locked; this month a ¥5,000.00 float and three
+    disbursements (¥823.00), two confirmed."""
     return ledger.find_account(users["assistant"])
 
 
+@pytest.mark.calendar
 def test_demo_box(box):
     assert box.balance == Decimal("4177.00")
-    assert box.entry_count == 4
+    period, _ = h.last_month()
+    assert period in ledger.locked_periods(box.id)
+    settled = ledger.statement(box, period)
+    assert (settled.opening, settled.received, settled.spent, settled.returned, settled.closing) == (
+        Decimal("0.00"), Decimal("2000.00"), Decimal("312.00"), Decimal("1688.00"), Decimal("0.00"))
+    this_month = ledger.statement(box, ledger.period_of(today_local()))
+    assert (this_month.opening, this_month.received, this_month.spent) == (
+        Decimal("0.00"), Decimal("5000.00"), Decimal("823.00"))
+    assert len(this_month.entries) == 5  # the settlement marker, the float, three disbursements
 
 
 # ---- acceptance 4: editing or deleting an entry is impossible through the app ----------------------
@@ -128,14 +140,15 @@ def test_amount_rules(box, users):
         ledger.disburse(a, box, Decimal("1.00"), "courier", " ")
 
 
+@pytest.mark.calendar
 def test_dates_never_go_back_a_month_nor_forward(box, users):
-    from datetime import timedelta
-
-    from intranet.web.formatting import today_local
 
     _, day1 = h.last_month()
-    with pytest.raises(DomainError, match="早于"):
+    with pytest.raises(DomainError, match="已月底结算并锁定"):
         ledger.disburse(users["assistant"], box, Decimal("1.00"), "courier", "x", entry_date=day1)
+    with pytest.raises(DomainError, match="早于"):
+        ledger.disburse(users["assistant"], box, Decimal("1.00"), "courier", "x",
+                        entry_date=day1 - timedelta(days=1))
     with pytest.raises(DomainError, match="晚于"):
         ledger.disburse(users["assistant"], box, Decimal("1.00"), "courier", "x",
                         entry_date=today_local() + timedelta(days=1))

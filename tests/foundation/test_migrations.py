@@ -4,7 +4,6 @@ The migrations run through the real `flask db …` command (as `make run` does),
 subprocess: Alembic's env.py reconfigures logging, which must not leak into the test process.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import subprocess_env
 from sqlalchemy import create_engine, inspect, text
 
 from intranet.extensions import db
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _flask(database_url: str, instance: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FLASK_APP": "intranet", "DATABASE_URL": database_url, "SECRET_KEY": "test-only-key",
+    env = {**subprocess_env(), "FLASK_APP": "intranet", "DATABASE_URL": database_url, "SECRET_KEY": "test-only-key",
            "INSTANCE_PATH": str(instance)}
     return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)

@@ -1,17 +1,16 @@
 """The outbox: an email row committed with the request, delivered by a real RQ worker over SMTP,
 exactly once — and the web keeps working while Redis is down."""
 
-import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
+from conftest import clocked, subprocess_env
 from flask import request
 from redis import Redis
 from rq import Queue
@@ -152,7 +151,7 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -179,9 +178,9 @@ def private_redis():
 
 
 def _worker_env(app, redis_url: str, instance: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
+    return subprocess_env(**{"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
             "RQ_QUEUE": app.config["RQ_QUEUE"], "MAIL_HOST": app.config["MAIL_HOST"],
-            "MAIL_PORT": str(app.config["MAIL_PORT"]), "SECRET_KEY": "test-only-key", "INSTANCE_PATH": str(instance)}
+            "MAIL_PORT": str(app.config["MAIL_PORT"]), "SECRET_KEY": "test-only-key", "INSTANCE_PATH": str(instance)})
 
 
 def test_redis_down_degrades_only_queueing_and_throttling(app, smtp_sink, run_worker, private_redis, tmp_path):
@@ -210,7 +209,7 @@ def test_redis_down_degrades_only_queueing_and_throttling(app, smtp_sink, run_wo
     # Redis returns; the scheduler's periodic sweep re-enqueues the row and a worker sends it.
     private_redis.start()
     _backdate(row.id)
-    scheduler = subprocess.Popen([sys.executable, str(ROOT / "worker.py"), "scheduler"], cwd=ROOT,
+    scheduler = subprocess.Popen(clocked(str(ROOT / "worker.py"), "scheduler"), cwd=ROOT,
                                  env=_worker_env(app, private_redis.url, tmp_path),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -1,11 +1,13 @@
 """The pages: record scope on every list/detail/file/export/print, bad input, HTMX fragments."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from intranet.clock import today_local
 from intranet.extensions import db
 from intranet.models import Product, ReturnAttachment, ReturnRequest
 from intranet.services import returns as svc
@@ -200,26 +202,29 @@ def test_print_shows_signatures_and_complaint(app, users, login, make_return, si
     assert "<script" not in html
 
 
+@pytest.mark.calendar
 def test_tracking_forms_through_the_web(app, users, login, make_return, sign):
+    today = today_local()
+    shipped, received, refunded = (str(today - timedelta(days=n)) for n in (3, 1, 0))
     doc = make_return("rep1", qty=4)
     sign(doc, "supervisor1", "director", "gm")
     assistant = login("assistant")
     assert assistant.post(f"/returns/{doc.id}/notify", data={"note": "已电话通知"}, headers=HX).headers["HX-Redirect"]
     assert assistant.post(f"/returns/{doc.id}/ship", data={"carrier": "顺丰", "tracking_no": "SF1",
-                                                          "shipped_on": "2026-11-20"}).status_code == 303
+                                                          "shipped_on": shipped}).status_code == 303
     line = doc.lines[0]
     too_many = assistant.post(f"/returns/{doc.id}/receive", headers=HX,
-                              data={f"line_{line.id}": "5", "received_on": "2026-11-22", "note": ""})
+                              data={f"line_{line.id}": "5", "received_on": received, "note": ""})
     html = too_many.get_data(as_text=True)
     assert too_many.status_code == 200 and "超过批准退货数量 4" in html and "<html" not in html
     assert assistant.post(f"/returns/{doc.id}/close").status_code == 409
-    assert assistant.post(f"/returns/{doc.id}/receive", data={f"line_{line.id}": "4", "received_on": "2026-11-22",
+    assert assistant.post(f"/returns/{doc.id}/receive", data={f"line_{line.id}": "4", "received_on": received,
                                                              "note": ""}).status_code == 303
     finance = login("finance")
-    bad = finance.post(f"/returns/{doc.id}/refund", data={"kind": "credit", "amount": "abc", "on": "2026-11-23",
+    bad = finance.post(f"/returns/{doc.id}/refund", data={"kind": "credit", "amount": "abc", "on": refunded,
                                                           "reference": ""})
     assert bad.status_code == 200 and "金额格式不正确" in bad.get_data(as_text=True)
-    assert finance.post(f"/returns/{doc.id}/refund", data={"kind": "credit", "amount": "5,400.00", "on": "2026-11-23",
+    assert finance.post(f"/returns/{doc.id}/refund", data={"kind": "credit", "amount": "5,400.00", "on": refunded,
                                                           "reference": "红字 01"}).status_code == 303
     assert assistant.post(f"/returns/{doc.id}/close").status_code == 303
     db.session.expire_all()

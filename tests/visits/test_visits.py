@@ -1,6 +1,6 @@
 """Visit plans through the approval engine, reports and their deadline, plan vs actual, scope."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from visit_helpers import approved_plan, clear_demo_visits, customer_of
 
+from intranet.clock import today_local
 from intranet.extensions import db
 from intranet.models import PlannedVisit, VisitPlan, VisitReport
 from intranet.services import approvals
@@ -200,20 +201,22 @@ def test_supervisor_reviews_reports(app, users, login):
     assert report.reviewed_by_id == users["supervisor1"].id and report.review_comment == "跟进报价"
 
 
+@pytest.mark.calendar
 def test_unplanned_report_through_the_form(app, users, login):
     c = login("rep1")
-    r = c.post("/visits/reports/new", data={"customer": customer_of("rep2").id, "visit_date": "2026-11-20",
+    visited, due = today_local() - timedelta(days=1), today_local() + timedelta(days=7)
+    r = c.post("/visits/reports/new", data={"customer": customer_of("rep2").id, "visit_date": str(visited),
                                             "outcome": "x"})
     assert r.status_code == 200 and "请选择您负责的客户" in r.text
-    r = c.post("/visits/reports/new", data={"customer": customer_of("rep1").id, "visit_date": "2026-11-20",
+    r = c.post("/visits/reports/new", data={"customer": customer_of("rep1").id, "visit_date": str(visited),
                                             "outcome": "顺路拜访", "follow_ups-0-action": "寄资料"})
     assert "后续事项需要同时填写内容和完成日期" in r.text
-    r = c.post("/visits/reports/new", data={"customer": customer_of("rep1").id, "visit_date": "2026-11-20",
+    r = c.post("/visits/reports/new", data={"customer": customer_of("rep1").id, "visit_date": str(visited),
                                             "outcome": "顺路拜访", "follow_ups-0-action": "寄资料",
-                                            "follow_ups-0-due_on": "2026-11-28"})
+                                            "follow_ups-0-due_on": str(due)})
     assert r.status_code == 303
     report = db.session.scalar(db.select(VisitReport))
-    assert report.unplanned and report.follow_ups[0].due_on == date(2026, 11, 28)
+    assert report.unplanned and report.follow_ups[0].due_on == due
     assert db.session.scalar(db.select(db.func.count(PlannedVisit.id))) == 0
 
 
@@ -238,6 +241,8 @@ def test_demo_hooks_are_idempotent(app, users):
     from intranet.customers.demo import seed_complaint, seed_customers
     from intranet.visits.demo import seed_visits
 
-    assert seed_visits(users) > 0  # the autouse fixture cleared the plan the app fixture's seed made
-    assert db.session.scalar(db.select(db.func.count(VisitPlan.id))) == 1
+    assert seed_visits(users) > 0  # the autouse fixture cleared the plans the app fixture's seed made
+    plans = db.session.scalar(db.select(db.func.count(VisitPlan.id)))
+    assert plans >= 3  # rep1's plans around today (two or three months) and rep3's
     assert (seed_customers(users), seed_complaint(users), seed_visits(users)) == (0, 0, 0)
+    assert db.session.scalar(db.select(db.func.count(VisitPlan.id))) == plans

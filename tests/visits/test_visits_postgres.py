@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from visit_helpers import clear_demo_visits
 
 from intranet.extensions import db
-from intranet.models import Customer, Email, PlannedVisit, User, VisitPlan, VisitReport
+from intranet.models import Customer, Email, User, VisitPlan
 from intranet.services import approvals
 from intranet.services import customers as customer_rules
 from intranet.services import visits as svc
@@ -17,8 +18,7 @@ pytestmark = pytest.mark.postgres
 def test_plan_report_and_figures_on_postgresql(pg_app):
     users = {u.username: u for u in db.session.scalars(db.select(User))}
     rep1 = users["rep1"]
-    for model in (VisitReport, PlannedVisit, VisitPlan):
-        db.session.execute(db.delete(model))
+    clear_demo_visits(commit=False)
     assert customer_rules.duplicates(" 上海宏达水处理设备有限公司")
     names = {c.name for c in db.session.scalars(customer_rules.visible_query(users["supervisor1"]))}
     assert "南京金陵食品有限公司" in names and "广州珠江饮料有限公司" not in names

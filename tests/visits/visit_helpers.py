@@ -25,10 +25,24 @@ def approved_plan(users, username="rep1", month="2026-11", days=(date(2026, 11, 
     return plan
 
 
-def clear_demo_visits() -> None:
-    """The demo seeds rep1's plan for the current month; tests that build their own start without it."""
-    from intranet.models import PlannedVisit, VisitPlan, VisitReport
+def clear_demo_visits(commit: bool = True) -> None:
+    """The demo seeds plans and reports around today; tests that build their own start without them
+    (and without the approval requests of the demo's submitted plan)."""
+    from intranet.models import (
+        ApprovalDecision,
+        ApprovalReminder,
+        ApprovalRequest,
+        PlannedVisit,
+        VisitPlan,
+        VisitReport,
+    )
+    from intranet.models.visits import FollowUp
 
-    for model in (VisitReport, PlannedVisit, VisitPlan):
+    plan_requests = db.select(ApprovalRequest.id).where(ApprovalRequest.doc_type == "visit_plan")
+    for model in (ApprovalDecision, ApprovalReminder):
+        db.session.execute(db.delete(model).where(model.request_id.in_(plan_requests)))
+    db.session.execute(db.delete(ApprovalRequest).where(ApprovalRequest.doc_type == "visit_plan"))
+    for model in (FollowUp, VisitReport, PlannedVisit, VisitPlan):
         db.session.execute(db.delete(model))
-    db.session.commit()
+    if commit:
+        db.session.commit()
