@@ -314,13 +314,16 @@ def _apply(actor, request, principal, action, comment, doc, batch: _Batch | None
     request.version += 1
     if action == "approve":
         if len(_step_approvals(request)) < step.get("reviewers", 1):
+            _close_todos(request, batch, principal)  # this reviewer is done; the second one is not
             return  # a two-reviewer step waits for its second, different person
         _advance(request, actor, adapter, doc, batch)
     elif action == "reject":
+        _close_todos(request, batch)
         _finish(request, REJECTED)
         adapter.on_rejected(doc, actor, comment)
         _tell_submitter(request, _l("已被驳回"), comment, batch)
     else:
+        _close_todos(request, batch)
         request.status = RETURNED
         adapter.on_returned(doc, actor, comment)
         _tell_submitter(request, _l("已退回修改"), comment, batch)
@@ -335,6 +338,7 @@ def withdraw(actor, request_id: int) -> ApprovalRequest:
     if any(d.round == request.round and d.action != "submit" for d in request.decisions):
         raise DomainError(_l("已有人审批,不能撤回"))
     _log(request, actor, None, "withdraw", "")
+    _close_todos(request)
     request.status = WITHDRAWN
     request.version += 1
     adapter_for(request.doc_type).on_withdrawn(document(request), actor)
@@ -700,6 +704,7 @@ def _log(request, actor, on_behalf, action, comment) -> None:
 
 
 def _advance(request, actor, adapter, doc, batch=None) -> None:
+    _close_todos(request, batch)
     request.current_step += 1
     request.step_started_at = now_utc()
     if request.current_step >= len(request.steps):
@@ -708,6 +713,23 @@ def _advance(request, actor, adapter, doc, batch=None) -> None:
         _tell_submitter(request, _l("已审批通过"), "", batch)
     else:
         _announce_step(request, batch)
+
+
+def todo_prefixes(request: ApprovalRequest, principal: User | None = None) -> list[str]:
+    """The keys of the to-dos the current step gave out (inbox items, reminders; delegates' too)."""
+    step = f"{request.id}:r{request.round}:s{request.current_step}:"
+    if principal is None:
+        return [f"approval:{step}", f"approval-remind:{step}"]
+    return [f"approval:{step}u{principal.id}"]  # also its ":d<delegate>" copies
+
+
+def _close_todos(request: ApprovalRequest, batch: _Batch | None = None, principal: User | None = None) -> None:
+    """The step was decided (or the document withdrawn): nobody is asked to act on it any more."""
+    prefixes = todo_prefixes(request, principal)
+    if batch is not None:
+        batch.closings.extend(prefixes)
+    else:
+        notify.close_todos(prefixes)
 
 
 def _finish(request, status) -> None:
@@ -749,6 +771,7 @@ class _Batch:
     role_people: dict[str, list[User]]
     delegations: dict[int, list[Delegation]]
     tells: list[tuple] = field(default_factory=list)
+    closings: list[str] = field(default_factory=list)  # to-do key prefixes to mark done
 
     @classmethod
     def for_requests(cls, requests) -> _Batch:
@@ -777,6 +800,8 @@ class _Batch:
         """The to-dos and emails of the whole batch: two lookups, two inserts (notify's rules: one per key)."""
         from ..models import Email, Todo
 
+        notify.close_todos(self.closings)  # one UPDATE for the whole batch
+        self.closings.clear()
         if not self.tells:
             return
         keys = list({t[0] for t in self.tells})

@@ -6,10 +6,12 @@ row left pending (for example while Redis was down).
 """
 
 from flask import g
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from ..models import Email, Todo
+from .errors import DomainError
 
 
 def email(key: str, to_addr: str, subject: str, body: str) -> Email | None:
@@ -36,6 +38,30 @@ def tell(key: str, user, subject: str, body: str, link: str = "") -> None:
     """The usual pair: a to-do on the desk and an email."""
     todo(key, user, subject, link)
     email(key, user.email, subject, body)
+
+
+def close_todos(prefixes: list[str]) -> None:
+    """Mark done every open to-do whose key starts with one of `prefixes` (one statement)."""
+    if not prefixes:
+        return
+    db.session.execute(update(Todo).where(Todo.done.is_(False),
+                                          or_(*[Todo.key.startswith(p, autoescape=True) for p in set(prefixes)]))
+                       .values(done=True).execution_options(synchronize_session="fetch"))
+
+
+def open_todos(user, done: bool = False):
+    """The user's to-do list: open items, or the ones already done (newest first)."""
+    return select(Todo).where(Todo.user_id == user.id, Todo.done.is_(done)).order_by(Todo.id.desc())
+
+
+def mark_done(user, todo_id: int) -> Todo:
+    """A reminder the person has dealt with themselves (only their own items)."""
+    item = db.session.get(Todo, todo_id)
+    if item is None or item.user_id != user.id:
+        raise DomainError(_l("待办事项不存在"))
+    item.done = True
+    db.session.flush()
+    return item
 
 
 def _after_commit_ids() -> list[int]:

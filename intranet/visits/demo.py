@@ -3,8 +3,9 @@
 rep1 has approved plans covering the weeks before and after today (last month's, this month's and,
 when the visits run past the month end, next month's), with reports filed and reviewed for the
 older visits, one report overdue and one not yet due. rep3 has this month's plan with one report
-filed that supervisor2 has still to review. rep2 has submitted next month's plan, which waits for
-supervisor1's approval (made through the real service and engine; its notices are removed). Visits fall on working days (public holidays and 调休
+filed that supervisor2 has still to review. rep2 and rep4 have submitted next month's plans, which
+wait for their supervisors' approval (made through the real service and engine; the notices are
+removed). Visits fall on working days (public holidays and 调休
 from the clock's calendar), so the demo looks right in the Spring Festival week too.
 
 The approved plans are written directly (no approval request, emails or to-dos) so the demo desks
@@ -105,7 +106,7 @@ def _report(rep, reviewer, row: PlannedVisit, outcome: str, reviewed: bool, toda
 
 
 def _submitted_next_month(rep) -> int:
-    """rep2's plan for next month, submitted and waiting for the supervisor."""
+    """The rep's plan for next month, submitted and waiting for the supervisor."""
     month = svc.next_month(today_local())
     if svc.effective_plan(rep.id, month) or db.session.scalar(
             select(VisitPlan.id).where(VisitPlan.rep_id == rep.id, VisitPlan.month == month)):
@@ -130,4 +131,4 @@ def seed_visits(users) -> int:
         return 0
     return (_seed_rep(users["rep1"], users["supervisor1"], REP1_VISITS)
             + _seed_rep(users["rep3"], users["supervisor2"], REP3_VISITS)
-            + _submitted_next_month(users["rep2"]))
+            + _submitted_next_month(users["rep2"]) + _submitted_next_month(users["rep4"]))

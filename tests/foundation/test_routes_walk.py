@@ -76,6 +76,9 @@ FOUNDATION_ACCESS: dict[str, dict] = {
     "POST org.settings": only("manager", "assistant"),  # empty values: errors re-rendered
     "GET org.audit_log": only(*AUDIT_READERS),
     "POST org.audit_verify": only(*AUDIT_READERS),
+    # ---- my to-do list (the sample item is rep1's: everybody else gets 404) ---
+    "GET todos.index": everyone(200),
+    "POST todos.mark_done": {"rep": 303, "*": 404, ANON: 302},
     # ---- health: 503 "degraded" here because no worker heartbeat exists in the test Redis
     "GET health.healthz": everyone(503, anon=503),
 }
@@ -87,7 +90,18 @@ FOUNDATION_PARAMS = {
     "user_id": lambda users: users["rep2"].id,
     "product_id": lambda users: _first_product_id(),
     "name": lambda users: "todos",
+    "todo_id": lambda users: _rep1_todo_id(users),
 }
+
+
+def _rep1_todo_id(users) -> int:
+    from intranet.extensions import db
+    from intranet.services import notify
+
+    item = notify.todo("walk:sample", users["rep1"], "回访杭州清源") or db.session.scalar(
+        db.select(notify.Todo).where(notify.Todo.key == "walk:sample"))
+    db.session.commit()
+    return item.id
 
 
 def _feature_tables() -> tuple[dict, dict]:
