@@ -19,3 +19,4 @@ def approvals_card(user: User) -> dict:
 nav("approvals.inbox", _l("待我审批"), DECIDER_ROLES, order=20)
 nav("approvals.mine", _l("我的申请"), ROLES, order=21)
 nav("approvals.routes", _l("审批流程"), ("manager", "director"), order=85)
+nav("approvals.stuck", _l("超时单据"), ("manager", "director"), order=86)

@@ -70,3 +70,13 @@ class DelegationForm(FlaskForm):
     starts_on = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写开始日期"))])
     ends_on = DateField(_l("结束日期"), validators=[DataRequired(_l("请填写结束日期"))])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
+
+
+class ReassignForm(FlaskForm):
+    """The manager hands a stuck step to one person (choices: who may take it, set per document)."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST (form field or X-CSRFToken header)
+
+    user = SelectField(_l("改派给"), coerce=_int_or_none, validators=[InputRequired(_l("请选择改派给谁"))])
+    comment = StringField(_l("说明"), validators=[Optional(), Length(max=200)])

@@ -13,12 +13,12 @@ from ..extensions import db, htmx
 from ..models import ApprovalRequest, Delegation, User
 from ..models.people import ROLE_RANK
 from ..services import approvals as engine
-from ..services.errors import DomainError
+from ..services.errors import AlreadyDecided, DomainError
 from ..web.guards import role_required
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import ROLE_LABELS, DecisionForm, DelegationForm, RouteForm
+from .forms import ROLE_LABELS, DecisionForm, DelegationForm, ReassignForm, RouteForm
 
 DECIDER_ROLES = ("supervisor", "manager", "director", "gm", "assistant", "finance")
 ROUTE_EDITORS = ("manager", "director")
@@ -201,6 +201,42 @@ def withdraw(request_id):
         return render("approvals/mine.html", "list", status=status, items=engine.submissions(current_user),
                       oob_flash=True)
     return redirect(url_for("approvals.mine"), 303)
+
+
+# ---- stuck documents (manager, director) ---------------------------------------------------
+
+def _stuck_page(status: int = 200, errors: dict | None = None):
+    rows = engine.stuck(current_user)
+    forms = {}
+    for row in rows:
+        form = ReassignForm(formdata=None, prefix=f"r{row.request.id}")
+        form.user.choices = [SelectChoice(u.id, u.name) for u in engine.reassignable(row.request)]
+        forms[row.request.id] = form
+    return render("approvals/stuck.html", status=status, rows=rows, forms=forms, errors=errors or {})
+
+
+@bp.get("/stuck")
+@role_required(*engine.REASSIGNERS)
+def stuck():
+    return _stuck_page()
+
+
+@bp.post("/<int:request_id>/reassign")
+@role_required(*engine.REASSIGNERS)
+def reassign(request_id):
+    req = _visible_or_404(request_id)
+    form = ReassignForm(prefix=f"r{req.id}")
+    form.user.choices = [SelectChoice(u.id, u.name) for u in engine.reassignable(req)]
+    if not form.validate_on_submit():
+        return _stuck_page(200, {req.id: next(iter(form.errors.values()))[0]})
+    try:
+        engine.reassign(current_user, req.id, db.session.get(User, form.user.data), form.comment.data or "")
+    except DomainError as exc:
+        db.session.rollback()
+        return _stuck_page(409 if isinstance(exc, AlreadyDecided) else 200, {req.id: str(exc.message)})
+    commit()
+    flash(_l("已改派「%(title)s」", title=req.title), "success")
+    return redirect(url_for("approvals.stuck"), 303)
 
 
 # ---- routes as data ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import now_utc, today_local
@@ -161,6 +161,7 @@ def save_route(actor, doc_type: str, steps: list[dict]) -> ApprovalRoute:
             raise DomainError(_l("按角色审批的步骤必须选择角色"))
         if s.get("reviewers") not in (1, 2):
             raise DomainError(_l("复核人数只能是 1 或 2"))
+        _check_someone_holds(s)
     route = db.session.scalar(select(ApprovalRoute).where(ApprovalRoute.doc_type == doc_type))
     before = route_steps(doc_type)
     if route is None:
@@ -175,6 +176,23 @@ def save_route(actor, doc_type: str, steps: list[dict]) -> ApprovalRoute:
     return route
 
 
+def _check_someone_holds(step: dict) -> None:
+    """A role step must name a role that approves, and the role with the levels above it must have
+    enough people in post: otherwise documents would wait at it for nobody (a line-manager step
+    is covered by going up the line)."""
+    if step["approver_kind"] != ROLE:
+        return
+    role = step["role"]
+    if role == "rep":
+        raise DomainError(_l("步骤「%(step)s」：销售代表不能担任审批人", step=step["name"]))
+    level = ESCALATION_LADDER.index(role) if role in ESCALATION_LADDER else 0
+    roles = {role, *ESCALATION_LADDER[level + 1:]}
+    people = db.session.scalar(select(func.count(User.id)).where(User.role.in_(roles), User.active))
+    if people < step.get("reviewers", 1):
+        raise DomainError(_l("步骤「%(step)s」：该角色及以上在职人员不足 %(n)d 人，单据会无人审批",
+                             step=step["name"], n=step.get("reviewers", 1)))
+
+
 def _applicable(steps: list[dict], amount: Decimal | None) -> list[dict]:
     def applies(s):
         return s.get("min_amount") in (None, "") or (amount is not None and amount > Decimal(s["min_amount"]))
@@ -185,7 +203,15 @@ def _applicable(steps: list[dict], amount: Decimal | None) -> list[dict]:
 # ---- who may decide ---------------------------------------------------------------
 
 def step_deciders(request: ApprovalRequest, step: dict) -> list[User]:
-    """The people a step names (before delegation and four-eyes exclusions)."""
+    """The people who may decide a step (before delegation and four-eyes exclusions): those it
+    names, or — when none of them can (all excluded, absent or gone) — the next level up."""
+    return with_fallback(request, step, named_deciders(request, step))
+
+
+def named_deciders(request: ApprovalRequest, step: dict) -> list[User]:
+    """The active people a step names (or the person the manager reassigned it to)."""
+    if step.get("assigned_to"):
+        return [u for u in [db.session.get(User, step["assigned_to"])] if u and u.active]
     submitter = request.submitter
     if step["approver_kind"] == LINE_MANAGER:
         return [u for u in [submitter.reports_to] if u and u.active]
@@ -193,6 +219,67 @@ def step_deciders(request: ApprovalRequest, step: dict) -> list[User]:
         boss = submitter.reports_to
         return [u for u in [boss.reports_to if boss else None] if u and u.active]
     return list(db.session.scalars(select(User).where(User.role == step["role"], User.active)))
+
+
+# The line of authority a step goes up when nobody it names can decide it.
+ESCALATION_LADDER = ("supervisor", "manager", "director", "gm")
+
+
+def _still_needed(request: ApprovalRequest, step: dict) -> int:
+    """How many more approvals the (current) step needs."""
+    return step.get("reviewers", 1) - len(_step_approvals(request))
+
+
+def _eligible(request: ApprovalRequest, people: list[User]) -> list[User]:
+    done = {d.decider_id for d in _step_approvals(request)} if request.step is not None else set()
+    excluded = _excluded(request) | done
+    return [u for u in people if u.id not in excluded]
+
+
+def with_fallback(request: ApprovalRequest, step: dict, named: list[User]) -> list[User]:
+    """`named`, plus the next level up when they cannot make up the step on their own (SPEC 3:
+    four eyes means the submitter never decides, so a manager's own document at 销售经理审批
+    goes to the director). One rule for every document type; no query in the usual case."""
+    if len(_eligible(request, named)) >= _still_needed(request, step):
+        return named
+    return named + [u for u in escalated_to(request, step, named) if u not in named]
+
+
+def _step_level(request: ApprovalRequest, step: dict, named: list[User]) -> int:
+    """Where on the ladder a step sits: its role, or the rank of the person it names."""
+    role = step.get("role") if step["approver_kind"] == ROLE else (named[0].role if named else None)
+    if role in ESCALATION_LADDER:
+        return ESCALATION_LADDER.index(role)
+    if role is None and step["approver_kind"] != ROLE:  # the line manager has left: start above the submitter
+        mine = request.submitter.role
+        return ESCALATION_LADDER.index(mine) if mine in ESCALATION_LADDER else 0
+    return 0  # assistant, finance, rep: the department's manager is next
+
+
+def escalated_to(request: ApprovalRequest, step: dict, named: list[User]) -> list[User]:
+    """The first level above the step with someone who may decide it."""
+    needed = _still_needed(request, step) - len(_eligible(request, named))
+    for role in ESCALATION_LADDER[_step_level(request, step, named) + 1:]:
+        people = _eligible(request, list(db.session.scalars(
+            select(User).where(User.role == role, User.active).order_by(User.id))))
+        if len(people) >= needed:
+            return people
+    return []
+
+
+def escalation_note(request: ApprovalRequest) -> str | None:
+    """"因申请人回避,由 X 审批" when the current step went up a level (shown on the document)."""
+    step = request.step
+    if step is None or request.status != PENDING:
+        return None
+    named = named_deciders(request, step)
+    deciders = with_fallback(request, step, named)
+    if deciders == named:
+        return None
+    names = "、".join(u.name for u in deciders if u not in named and u.id not in _excluded(request))
+    if any(u.id in _excluded(request) for u in named):
+        return str(_l("因申请人回避，由 %(names)s 审批", names=names))
+    return str(_l("原审批人不在岗，由 %(names)s 审批", names=names))
 
 
 def _excluded(request: ApprovalRequest) -> set[int]:
@@ -463,7 +550,8 @@ def inbox(user: User) -> list[ApprovalRequest]:
     mine = []
     for request in pending:
         step = request.step
-        deciders = by_role[step["role"]] if step["approver_kind"] == ROLE else step_deciders(request, step)
+        deciders = (with_fallback(request, step, by_role[step["role"]]) if step["approver_kind"] == ROLE
+                    else step_deciders(request, step))
         if capacity(user, request, delegations, deciders) is not None:
             mine.append(request)
     return mine
@@ -487,6 +575,85 @@ def holders(request: ApprovalRequest, deciders: list[User] | None = None) -> lis
     return [u for u in people if u.id not in excluded and u.id not in done]
 
 
+def requests_held_by(user: User) -> list[ApprovalRequest]:
+    """Pending requests whose current step waits for `user` (before a change to that person)."""
+    pending = db.session.scalars(select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
+                                 .order_by(ApprovalRequest.id))
+    return [r for r in pending if any(u.id == user.id for u in holders(r))]
+
+
+def reroute(actor, requests: list[ApprovalRequest], former: User) -> None:
+    """`former` can no longer decide (deactivated, new role): the steps they held go to whoever holds
+    them now — the next level up if nobody else — with a to-do and a note in the audit trail."""
+    for request in requests:
+        notify.close_todos(todo_prefixes(request, former))
+        _announce_step(request)
+        now_held = holders(request)
+        audit.record(actor, "approval.reroute", request, after={
+            "step": request.step["name"], "former": former.username, "holders": [u.username for u in now_held],
+            "note": escalation_note(request) or ""})
+
+
+# ---- the manager's view of stuck documents ------------------------------------------------
+
+REASSIGNERS = ("manager", "director")
+
+
+@dataclass
+class Stuck:
+    request: ApprovalRequest
+    holders: list[User]
+    waited: timedelta
+
+
+def stuck(actor, now: datetime | None = None) -> list[Stuck]:
+    """Documents waiting longer than the escalation time, and any step nobody holds (should be none)."""
+    from . import settings
+
+    if actor.role not in REASSIGNERS:
+        raise Forbidden(_l("只有销售经理或销售总监可以查看"))
+    now = now or now_utc()
+    limit = timedelta(hours=settings.get("approval_escalate_hours"))
+    rows = []
+    for request in db.session.scalars(select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
+                                      .order_by(ApprovalRequest.step_started_at)):
+        waited = now - _aware(request.step_started_at)
+        people = holders(request)
+        if waited >= limit or not people:
+            rows.append(Stuck(request, people, waited))
+    return rows
+
+
+def reassignable(request: ApprovalRequest) -> list[User]:
+    """Who may take over the current step: active people of supervisor rank and up, four eyes kept."""
+    people = db.session.scalars(select(User).where(User.active, User.role.in_(ESCALATION_LADDER))
+                                .order_by(User.name))
+    return _eligible(request, list(people))
+
+
+def reassign(actor, request_id: int, user: User, comment: str = "") -> ApprovalRequest:
+    """Hand the current step to one named person (audited); their to-do replaces the others'."""
+    if actor.role not in REASSIGNERS:
+        raise Forbidden(_l("只有销售经理或销售总监可以改派审批人"))
+    request = _locked(db.session.get(ApprovalRequest, request_id))
+    if request is None:
+        raise DomainError(NOT_FOUND)
+    _check_still_open(request, None, None)
+    if user not in reassignable(request):
+        raise DomainError(_l("请选择一位可以审批该单据的在职人员（不能是申请人或经办人）"), field="user")
+    before = [u.username for u in holders(request)]
+    notify.close_todos(todo_prefixes(request))
+    steps = [dict(s) for s in request.steps]
+    steps[request.current_step]["assigned_to"] = user.id
+    request.steps = steps  # a new list: the JSON column sees the change
+    request.version += 1
+    db.session.flush()
+    _announce_step(request)
+    audit.record(actor, "approval.reassign", request, before={"holders": before}, after={
+        "step": request.step["name"], "holders": [user.username], "comment": (comment or "").strip()[:200]})
+    return request
+
+
 def step_states(request: ApprovalRequest) -> list[dict]:
     """The route snapshot with each step's state in the current round (for the history partial).
 
@@ -505,7 +672,8 @@ def step_states(request: ApprovalRequest) -> list[dict]:
             state = "waiting"
         rows.append({"index": i, "step": step, "state": state, "decisions": decisions,
                      "kind_label": KIND_LABELS.get(step["approver_kind"], step["approver_kind"]),
-                     "holders": holders(request) if state == "current" else []})
+                     "holders": holders(request) if state == "current" else [],
+                     "note": escalation_note(request) if state == "current" else None})
     return rows
 
 
@@ -647,6 +815,9 @@ def _remind(request: ApprovalRequest, level: int, waited: timedelta) -> bool:
                       title=request.title, submitter=request.submitter.name, step=step["name"], hours=hours))
         for user in holders_now:
             notify.tell(f"{key}:u{user.id}", user, subject, body, _inbox_url())
+            for delegation in _delegations_from(user):  # whoever decides for them this week
+                notify.tell(f"{key}:u{user.id}:d{delegation.delegate_id}", delegation.delegate, subject, body,
+                            _inbox_url())
     else:
         excluded = _excluded(request)
         bosses = {u.reports_to.id: u.reports_to for u in holders_now
@@ -790,7 +961,7 @@ class _Batch:
         if step is None:
             return None
         if step["approver_kind"] == ROLE:
-            return self.role_people.get(step["role"], [])
+            return with_fallback(request, step, self.role_people.get(step["role"], []))
         return step_deciders(request, step)
 
     def delegations_from(self, user: User) -> list[Delegation]:

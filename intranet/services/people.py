@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import ROLES, User
-from . import audit
+from . import approvals, audit
 from .errors import DomainError, Forbidden
 
 MIN_PASSWORD = 8
@@ -51,10 +51,12 @@ def update_user(actor, user: User, **fields) -> User:
     if fields.get("reports_to") is not None and fields["reports_to"].id == user.id:
         raise DomainError(_l("不能汇报给自己"), field="reports_to")
     before = _snapshot(user)
+    held = approvals.requests_held_by(user) if "role" in fields and fields["role"] != user.role else []
     for name, value in fields.items():
         setattr(user, name, value)
     db.session.flush()
     audit.record(actor, "user.update", user, before=before, after=_snapshot(user))
+    approvals.reroute(actor, held, user)
     return user
 
 
@@ -63,12 +65,14 @@ def set_active(actor, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise DomainError(_l("不能停用自己的账号"))
     before = _snapshot(user)
+    held = approvals.requests_held_by(user) if not active else []
     user.active = active
     if not active:
         user.session_version += 1  # ends every session of that user at their next request
     db.session.flush()
     audit.record(actor, "user.deactivate" if not active else "user.activate", user, before=before,
                  after=_snapshot(user))
+    approvals.reroute(actor, held, user)
 
 
 def reset_password(actor, user: User, new_password: str) -> None:

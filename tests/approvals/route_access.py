@@ -26,6 +26,8 @@ ACCESS = {
     # rep1 withdraws their own request; the other viewers are refused with a message (303)
     "POST approvals.withdraw": only(*VIEWERS, ok=303, other=404),
     "GET approvals.routes": only(*ROUTE_EDITORS),
+    "GET approvals.stuck": only(*ROUTE_EDITORS),
+    "POST approvals.reassign": only(*ROUTE_EDITORS),  # empty form: the message next to the row
     "GET approvals.route_edit": only(*ROUTE_EDITORS),
     "POST approvals.route_edit": only(*ROUTE_EDITORS),  # an empty step: errors re-rendered
     "GET approvals.delegations": only(*DECIDERS),

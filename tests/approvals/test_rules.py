@@ -28,7 +28,8 @@ def test_submitter_cannot_approve_even_as_director(users, adapter, submitted):
     assert engine.inbox(users["director"]) == []
     assert engine.bulk_decide(users["director"], [req.id], "approve") == {
         req.id: "不能审批自己提交或经办的单据(双人复核)"}
-    assert req.status == "pending" and engine.holders(req) == []
+    # nobody else holds 总监审批: it goes one level up, to the general manager
+    assert req.status == "pending" and [u.username for u in engine.holders(req)] == ["gm"]
 
 
 def test_preparer_cannot_approve(users, adapter, submitted):

@@ -63,8 +63,8 @@ def test_bulk_decisions_close_every_item(users, submitted):
 
 
 def test_the_first_of_two_reviewers_is_done_the_second_is_not(users, submitted, make_user):
-    engine.save_route(users["manager"], DOC_TYPE, [engine.step_dict("双人复核", "role", "manager", reviewers=2)])
     second = make_user("manager", name="第二经理")
+    engine.save_route(users["manager"], DOC_TYPE, [engine.step_dict("双人复核", "role", "manager", reviewers=2)])
     req = submitted(users["rep1"])
     engine.decide(users["manager"], req.id, "approve")
     assert _open(users["manager"]) == [] and len(_open(second)) == 1
@@ -93,3 +93,17 @@ def test_a_person_ticks_off_only_their_own_reminder(users, login):
     assert login("rep1").post(f"/todos/{item.id}/done").status_code == 303
     db.session.refresh(item)
     assert item.done
+
+
+def test_an_overdue_reminder_reaches_the_delegate_and_closes_with_the_step(users, submitted):
+    from datetime import UTC, datetime
+
+    sup1, sup2 = users["supervisor1"], users["supervisor2"]
+    engine.delegate(sup1, sup2, today_local(), today_local() + timedelta(days=2), "出差")
+    req = submitted(users["rep1"])
+    req.step_started_at = datetime.now(UTC) - timedelta(hours=30)
+    db.session.commit()
+    assert engine.remind_overdue() >= 1
+    assert any(k.startswith(f"approval-remind:{req.id}:") for k in _open(sup2))
+    engine.decide(sup2, req.id, "approve")
+    assert not any(k.startswith(f"approval-remind:{req.id}:") for k in _open(sup1) + _open(sup2))
