@@ -9,11 +9,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from intranet.clock import today_local
 from intranet.extensions import db
-from intranet.models import AuditEntry, Product
+from intranet.models import AuditEntry, Product, Todo
 from intranet.services import advances, expenses, people, promotions
 from intranet.services import approvals as engine
 from intranet.services import returns as return_rules
@@ -93,7 +93,11 @@ def test_the_default_route_always_has_someone_and_completes(users, kind, role):
         decider = holders[0]
         assert request in engine.inbox(decider)
         seen.append((request.step["name"], decider.username))
+        prefixes = engine.todo_prefixes(request)
         engine.decide(decider, request.id, "approve", step_index=request.current_step)
+        still_open = db.session.scalars(select(Todo.key).where(Todo.done.is_(False), or_(
+            *[Todo.key.startswith(p) for p in prefixes]))).all()
+        assert still_open == [], f"{kind}: to-dos left open after the step was decided"
     assert request.status == "approved", seen
     assert all(name != users[ROLE_USER[role]].username for _step, name in seen)  # four eyes held
 
