@@ -30,6 +30,15 @@ def test_supervisor_approves_inline_and_badge_drops(page, users, submitted):
     expect(page.locator(f"#approval-row-{reqs[1].id} .error")).to_have_text("驳回或退回时必须填写意见")
     expect(badge).to_have_text("3")
 
+    # Enter in a comment decides nothing (it is a new line): "金额不对" must never become an approval
+    comment = row.locator("textarea[name=comment]")
+    comment.fill("金额不对，请退回修改")
+    comment.press("Enter")
+    page.wait_for_timeout(300)
+    expect(badge).to_have_text("3")
+    db.session.expire_all()
+    assert db.session.get(ApprovalRequest, reqs[1].id).current_step == 0
+
     # approve inline: the row turns into its decided state and the badge drops, no navigation
     page.locator(f"#approval-row-{reqs[0].id} button[value=approve]").click()
     expect(page.locator(f"#approval-row-{reqs[0].id}")).to_contain_text("已通过")
