@@ -671,8 +671,9 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
     sent = {"checkin": 0, "leave": 0}
     if local.time() >= company_settings.get("checkin_remind_at") and is_working_day(today):
         people = list(db.session.scalars(attendees_query()))
+        days = statuses(people, today, today, now)
         for person in people:
-            status = statuses([person], today, today, now)[person.id][0]
+            status = days[person.id][0]
             if status.kind == "pending" and status.leave_kind is None:  # a morning off is not late yet
                 key = f"checkin-missing:{today}:u{person.id}"
                 if _tell_once(key, person, str(_l("您今天(%(day)s)还没有签到", day=today)),
