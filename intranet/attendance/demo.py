@@ -117,14 +117,14 @@ def _meeting(users, today) -> int:
     absent = [users["rep4"].id]
     db.session.add(MorningMeeting(day=day, recorded_by_id=users["assistant"].id, absent_ids=absent,
                                   present_ids=sorted(p.id for p in people if p.id not in absent),
-                                  targets="周杰:本周回款 20 万;郑爽:签下广州珠江饮品的年度滤芯合同。",
-                                  problems="华南区两家经销商反映发货慢,内勤跟进仓库。"))
+                                  targets="周杰：本周回款 20 万；郑爽：签下广州珠江饮品的年度滤芯合同。",
+                                  problems="华南区两家经销商反映发货慢，内勤跟进仓库。"))
     return 1
 
 
 def _trip(rep, start, status, where, cost) -> int:
     trip = Trip(user_id=rep.id, destination=where, start_day=start, end_day=start + timedelta(days=2),
-                purpose="拜访区域经销商,催收货款", customers="区域经销商", estimated_cost=cost,
+                purpose="拜访区域经销商，催收货款", customers="区域经销商", estimated_cost=cost,
                 advance_needed=Decimal("1000.00"), status=status)
     trip.user = rep
     db.session.add(trip)

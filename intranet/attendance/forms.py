@@ -28,9 +28,9 @@ class LeaveForm(FlaskForm):
     kind = SelectField(_l("请假类型"), choices=[SelectChoice("", _l("请选择"))] + [SelectChoice(k, KIND_LABELS[k]) for k in LEAVE_KINDS],
                        validate_choice=False)
     start_day = DateField(_l("开始日期"), validators=[Optional()])
-    start_pm = BooleanField(_l("从下午开始(半天)"))
+    start_pm = BooleanField(_l("从下午开始（半天）"))
     end_day = DateField(_l("结束日期"), validators=[Optional()])
-    end_am = BooleanField(_l("到上午结束(半天)"))
+    end_am = BooleanField(_l("到上午结束（半天）"))
     reason = TextAreaField(_l("事由"), validators=[Length(max=500)])
 
     def fields_dict(self) -> dict:
@@ -87,7 +87,7 @@ class ViolationForm(FlaskForm):
     user_id = SelectField(_l("人员"), coerce=_int_or_none, validate_choice=False)
     rule = SelectField(_l("条款"), choices=[SelectChoice("", _l("请选择"))] + [SelectChoice(r.code, r.label) for r in RULES],
                        validate_choice=False)
-    amount = MoneyField(_l("金额(自定条款)"))
+    amount = MoneyField(_l("金额（自定条款）"))
     day = DateField(_l("发生日期"), validators=[Optional()])
     evidence = TextAreaField(_l("事实与证据"), validators=[Length(max=2000)])
 

@@ -92,7 +92,7 @@ def _index_context(form):
     first, last = clock.month_bounds(month)
     days = svc.statuses([current_user], first, last)[current_user.id]
     visits = svc.todays_visits(current_user, today)
-    form.visit_id.choices = [SelectChoice("", _l("不是外勤(在办公室)"))] + [
+    form.visit_id.choices = [SelectChoice("", _l("不是外勤（在办公室）"))] + [
         SelectChoice(v.id, f"{v.customer.name} · {v.purpose}") for v in visits]
     return {"form": form, "record": svc.record_for(current_user.id, today), "today": today,
             "day_status": svc.day_status(current_user, today), "days": days, "month": month, "visits": visits,

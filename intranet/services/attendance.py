@@ -127,7 +127,7 @@ def ensure_open(*days: date) -> None:
     """Refuse any change touching a closed month (the sheet went to HR)."""
     for month in sorted({clock.month_of(d) for d in days}):
         if is_closed(month):
-            raise DomainError(_l("%(month)s 的考勤已结账锁定,不能修改;如需更改请销售经理先重新开启", month=month))
+            raise DomainError(_l("%(month)s 的考勤已结账锁定，不能修改；如需更改请销售经理先重新开启", month=month))
 
 
 def ensure_range_open(first: date, last: date) -> None:
@@ -186,7 +186,7 @@ def check_in(actor: User, person: User | None = None, *, source: str = "desk",
              visit_id: int | None = None) -> AttendanceRecord:
     """Clock in now. Nobody clocks in for somebody else (the assistant uses a correction, 补卡)."""
     if person is not None and person.id != actor.id:
-        raise Forbidden(_l("不能替他人签到;漏打卡请由销售内勤补卡"))
+        raise Forbidden(_l("不能替他人签到；漏打卡请由销售内勤补卡"))
     if actor.role not in ATTENDEE_ROLES:
         raise Forbidden(_l("您的岗位不在销售部考勤范围内"))
     now = clock.now_utc()
@@ -196,7 +196,7 @@ def check_in(actor: User, person: User | None = None, *, source: str = "desk",
     audit.lock()  # lock order: audit chain first; it also serialises two clicks of the same person
     existing = record_for(actor.id, today, lock=True)
     if existing is not None and existing.check_in_at is not None:
-        raise DomainError(_l("今天已经签到(%(time)s),不能重复签到", time=_hhmm(existing.check_in_at)),
+        raise DomainError(_l("今天已经签到（%(time)s），不能重复签到", time=_hhmm(existing.check_in_at)),
                           field="check_in")
     record = existing or AttendanceRecord(user_id=actor.id, day=today)
     record.check_in_at, record.planned_visit_id = now, visit.id if visit else None
@@ -205,7 +205,7 @@ def check_in(actor: User, person: User | None = None, *, source: str = "desk",
         with db.session.begin_nested():
             db.session.add(record)
     except IntegrityError as exc:  # the other click won: its row is the one that counts
-        raise DomainError(_l("今天已经签到,不能重复签到"), field="check_in") from exc
+        raise DomainError(_l("今天已经签到，不能重复签到"), field="check_in") from exc
     audit.record(actor, "attendance.check_in", record,
                  after={"day": today, "at": now, "source": record.source, "visit": record.planned_visit_id})
     return record
@@ -225,7 +225,7 @@ def check_out(actor: User) -> AttendanceRecord:
     audit.lock()
     record = record_for(actor.id, today, lock=True)
     if record is None or record.check_in_at is None:
-        raise DomainError(_l("今天还没有签到,不能签退"), field="check_out")
+        raise DomainError(_l("今天还没有签到，不能签退"), field="check_out")
     before = record.check_out_at
     record.check_out_at = clock.now_utc()
     db.session.flush()
@@ -245,7 +245,7 @@ def correct(actor: User, person: User, day: date, check_in_at: time | None, chec
     if actor.role not in KEEPERS:
         raise Forbidden(_l("只有销售内勤可以补卡"))
     if person.id == actor.id:
-        raise Forbidden(_l("不能为自己补卡(双人复核)"))
+        raise Forbidden(_l("不能为自己补卡（双人复核）"))
     if person.role not in ATTENDEE_ROLES:
         raise DomainError(_l("此人不在销售部考勤范围内"), field="user_id")
     errors = {}
@@ -676,8 +676,8 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
             status = days[person.id][0]
             if status.kind == "pending" and status.leave_kind is None:  # a morning off is not late yet
                 key = f"checkin-missing:{today}:u{person.id}"
-                if _tell_once(key, person, str(_l("您今天(%(day)s)还没有签到", day=today)),
-                              str(_l("上班时间已过,系统中还没有您今天的签到记录。如在外勤,请用手机选择拜访签到。"))):
+                if _tell_once(key, person, str(_l("您今天（%(day)s）还没有签到", day=today)),
+                              str(_l("上班时间已过，系统中还没有您今天的签到记录。如在外勤，请用手机选择拜访签到。"))):
                     sent["checkin"] += 1
     tomorrow = today + timedelta(days=1)
     for leave in db.session.scalars(select(LeaveRequest).where(LeaveRequest.status == APPROVED,
@@ -686,8 +686,8 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
         if boss is None:
             continue
         key = f"leave-tomorrow:{leave.id}:u{boss.id}"
-        if _tell_once(key, boss, str(_l("%(name)s 明天(%(day)s)开始请假", name=leave.user.name, day=tomorrow)),
-                      str(_l("%(name)s 的请假自 %(start)s 至 %(end)s,共 %(days)s 天。", name=leave.user.name,
+        if _tell_once(key, boss, str(_l("%(name)s 明天（%(day)s）开始请假", name=leave.user.name, day=tomorrow)),
+                      str(_l("%(name)s 的请假自 %(start)s 至 %(end)s，共 %(days)s 天。", name=leave.user.name,
                              start=leave.start_day, end=leave.end_day, days=leave.days))):
             sent["leave"] += 1
     return sent

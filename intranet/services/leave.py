@@ -47,7 +47,7 @@ OPEN = (PENDING, APPROVED)
 DEFAULT_STEPS = [
     approvals.step_dict(_l("直属上级审批"), LINE_MANAGER),
     approvals.step_dict(_l("内勤考勤审核"), ROLE, "assistant"),
-    approvals.step_dict(_l("销售经理审批(超过3天)"), ROLE, "manager", min_amount="3.00"),
+    approvals.step_dict(_l("销售经理审批（超过3天）"), ROLE, "manager", min_amount="3.00"),
 ]
 
 
@@ -112,7 +112,7 @@ def check_input(fields: dict) -> Decimal:
         else:
             days = count_days(start, start_pm, end, end_am)
             if days <= 0:
-                errors["start_day"] = _l("所选日期内没有工作日,无需请假")
+                errors["start_day"] = _l("所选日期内没有工作日，无需请假")
             elif days > MAX_DAYS:
                 errors["end_day"] = _l("请假天数不能超过 %(n)s 天", n=MAX_DAYS)
     if errors:
@@ -146,14 +146,14 @@ def _check_overlap(actor: User, start: date, end: date, exclude: int | None = No
         LeaveRequest.user_id == actor.id, LeaveRequest.status.in_(OPEN), LeaveRequest.id != (exclude or 0),
         LeaveRequest.start_day <= end, LeaveRequest.end_day >= start))
     if clash:
-        raise DomainError(_l("与已有的请假(%(start)s 至 %(end)s)重叠", start=clash.start_day, end=clash.end_day),
+        raise DomainError(_l("与已有的请假（%(start)s 至 %(end)s）重叠", start=clash.start_day, end=clash.end_day),
                           field="start_day")
 
 
 def _check_annual(actor: User, year: int, days: Decimal) -> None:
     left = balances(actor, year)["annual"]["left"]
     if days > left:
-        raise DomainError(_l("年假余额不足:剩余 %(left)s 天,本次 %(days)s 天", left=left, days=days), field="kind")
+        raise DomainError(_l("年假余额不足：剩余 %(left)s 天，本次 %(days)s 天", left=left, days=days), field="kind")
 
 
 def cancel(actor: User, leave: LeaveRequest) -> LeaveRequest:
@@ -163,9 +163,9 @@ def cancel(actor: User, leave: LeaveRequest) -> LeaveRequest:
     if leave.status == PENDING:
         raise DomainError(_l("审批中的请假请先撤回"))
     if leave.status != APPROVED:
-        raise DomainError(_l("该请假当前状态为“%(status)s”,不能取消", status=STATUS_LABELS[leave.status]))
+        raise DomainError(_l("该请假当前状态为“%(status)s”，不能取消", status=STATUS_LABELS[leave.status]))
     if leave.start_day <= clock.today_local():
-        raise DomainError(_l("请假已经开始,不能取消"))
+        raise DomainError(_l("请假已经开始，不能取消"))
     att.ensure_range_open(leave.start_day, leave.end_day)
     leave.status, leave.cancelled_at = CANCELLED, clock.now_utc()
     db.session.flush()
@@ -230,7 +230,7 @@ class LeaveAdapter(approvals.Adapter):
         return db.session.get(LeaveRequest, doc_id)
 
     def title(self, doc) -> str:
-        return str(_l("请假 %(name)s %(kind)s %(days)s 天(%(start)s 至 %(end)s)", name=doc.user.name,
+        return str(_l("请假 %(name)s %(kind)s %(days)s 天（%(start)s 至 %(end)s）", name=doc.user.name,
                       kind=KIND_LABELS[doc.kind], days=doc.days, start=doc.start_day, end=doc.end_day))
 
     def owner(self, doc):

@@ -57,7 +57,7 @@ def check_input(fields: dict) -> None:
     for name in ("estimated_cost", "advance_needed"):
         value = fields.get(name)
         if value is None or value < 0:
-            errors[name] = _l("请填写金额(不能为负数)")
+            errors[name] = _l("请填写金额（不能为负数）")
     cost, advance = fields.get("estimated_cost"), fields.get("advance_needed")
     if cost is not None and advance is not None and "advance_needed" not in errors and advance > cost:
         errors["advance_needed"] = _l("借款不能超过预计费用")
@@ -154,7 +154,7 @@ class TripAdapter(approvals.Adapter):
         return db.session.get(Trip, doc_id)
 
     def title(self, doc) -> str:
-        return str(_l("出差 %(name)s → %(to)s(%(start)s 至 %(end)s)", name=doc.user.name, to=doc.destination,
+        return str(_l("出差 %(name)s → %(to)s（%(start)s 至 %(end)s）", name=doc.user.name, to=doc.destination,
                       start=doc.start_day, end=doc.end_day))
 
     def amount(self, doc) -> Decimal:

@@ -1,4 +1,4 @@
-"""The violations register (过失单 / 奖励单, seed 000: 填写直接下级过失单和奖励单,根据权限按照程序执行).
+"""The violations register (过失单 / 奖励单, seed 000: 填写直接下级过失单和奖励单，根据权限按照程序执行).
 
 The line manager files a slip for a direct report; it is decided through the approval engine by the
 filer's own line manager (authority level). The seed's rules are presets (seed 004): refusing a
@@ -41,9 +41,9 @@ class Rule:
 
 
 RULES = [
-    Rule("not_mine", "fault", _l("以“不是自己的客户”为由拒绝、怠慢客户(罚款 ¥100,三次除名)"), Decimal("100.00"), 3),
-    Rule("seal_out", "fault", _l("未经同意将经济合同章带离销售部办公室(罚款 ¥50)"), Decimal("50.00")),
-    Rule("seal_harm", "fault", _l("合同章带离并造成后果(罚款 ¥1,000,自负经济法律责任)"), Decimal("1000.00")),
+    Rule("not_mine", "fault", _l("以“不是自己的客户”为由拒绝、怠慢客户（罚款 ¥100，三次除名）"), Decimal("100.00"), 3),
+    Rule("seal_out", "fault", _l("未经同意将经济合同章带离销售部办公室（罚款 ¥50）"), Decimal("50.00")),
+    Rule("seal_harm", "fault", _l("合同章带离并造成后果（罚款 ¥1,000，自负经济法律责任）"), Decimal("1000.00")),
     Rule("other_fault", "fault", _l("其他过失"), None),
     Rule("reward", "reward", _l("奖励"), None),
 ]
@@ -92,7 +92,7 @@ def file(actor: User, person: User | None, fields: dict) -> Violation:
         errors["rule"] = _l("请选择条款")
     amount = rule.amount if rule and rule.amount is not None else fields.get("amount")
     if rule and rule.amount is None and (amount is None or amount <= 0):
-        errors["amount"] = _l("请填写金额(大于 0)")
+        errors["amount"] = _l("请填写金额（大于 0）")
     if not (fields.get("evidence") or "").strip():
         errors["evidence"] = _l("请填写事实与证据")
     day = fields.get("day")
@@ -124,9 +124,9 @@ def _propose_dismissal(slip: Violation) -> None:
     rule = BY_CODE[slip.rule]
     for manager in db.session.scalars(select(User).where(User.role == "manager", User.active)):
         notify.tell(f"dismissal-proposal:{slip.id}:u{manager.id}", manager,
-                    str(_l("除名建议:%(name)s 第 %(n)d 次违反“%(rule)s”", name=slip.user.name, n=slip.occurrence,
+                    str(_l("除名建议：%(name)s 第 %(n)d 次违反“%(rule)s”", name=slip.user.name, n=slip.occurrence,
                            rule=rule.label)),
-                    str(_l("按销售部规定(违规三次者予以除名),%(name)s 已是第 %(n)d 次。请审议是否除名。",
+                    str(_l("按销售部规定（违规三次者予以除名），%(name)s 已是第 %(n)d 次。请审议是否除名。",
                            name=slip.user.name, n=slip.occurrence)), f"/attendance/violations/{slip.id}")
 
 
@@ -141,7 +141,7 @@ class ViolationAdapter(approvals.Adapter):
         return db.session.get(Violation, doc_id)
 
     def title(self, doc) -> str:
-        return str(_l("%(kind)s %(name)s:%(rule)s", kind=KIND_LABELS[doc.kind], name=doc.user.name,
+        return str(_l("%(kind)s %(name)s：%(rule)s", kind=KIND_LABELS[doc.kind], name=doc.user.name,
                       rule=BY_CODE[doc.rule].label))
 
     def amount(self, doc):
@@ -163,7 +163,7 @@ class ViolationAdapter(approvals.Adapter):
                 (_l("发生日期"), f"{doc.day:%Y-%m-%d}"), (_l("事实与证据"), doc.evidence),
                 (_l("同一条款第几次"), str(doc.occurrence))]
         if doc.proposes_dismissal:
-            rows.append((_l("建议"), _l("按规定建议除名,报销售经理审议")))
+            rows.append((_l("建议"), _l("按规定建议除名，报销售经理审议")))
         return rows
 
     def adjust_steps(self, steps, doc):

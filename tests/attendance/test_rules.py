@@ -69,7 +69,7 @@ def test_a_correction_with_a_reason_excuses_lateness_and_keeps_the_original(user
     clock_in(users["rep1"], MONDAY, 9, 25)
     assert status_of(users["rep1"], MONDAY).fine == Decimal("50.00")
     with at(MONDAY, 18):
-        svc.correct(users["assistant"], users["rep1"], MONDAY, time(8, 55), None, "打卡机故障,主管证明 8:55 到岗")
+        svc.correct(users["assistant"], users["rep1"], MONDAY, time(8, 55), None, "打卡机故障，主管证明 8:55 到岗")
         db.session.commit()
     status = status_of(users["rep1"], MONDAY)
     assert status.fine == Decimal("0.00") and status.corrected
@@ -95,7 +95,7 @@ def test_company_calendar_wins_over_the_public_one(users):
     with at(date(2026, 1, 2)):
         svc.set_override(users["assistant"], date(2026, 1, 4), "off", "公司统一调休")
         svc.set_override(users["assistant"], date(2026, 3, 7), "work", "年度盘点")
-        svc.set_override(users["assistant"], date(2027, 2, 8), "off", "2027 春节(公司安排)")
+        svc.set_override(users["assistant"], date(2027, 2, 8), "off", "2027 春节（公司安排）")
         db.session.commit()
     assert status_of(users["rep1"], date(2026, 1, 4)).kind == "rest"
     assert status_of(users["rep1"], date(2026, 3, 7)).kind == "absent"

@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 from intranet.extensions import db
 from intranet.models import AuditEntry
-from intranet.services import approvals, meeting
+from intranet.services import approvals, meeting, violations
 from intranet.services import attendance as svc
 from intranet.services import leave as leave_svc
-from intranet.services import violations
 from intranet.services.errors import DomainError
 
 from .conftest import at
@@ -102,8 +101,8 @@ def test_a_closed_month_is_locked_until_the_manager_reopens_it(seeded_month, use
         db.session.rollback()
         with pytest.raises(DomainError):
             svc.reopen_month(assistant, MONTH, "更正")  # reopening is the manager's
-        svc.reopen_month(manager, MONTH, "周杰 3 月 18 日实为外出拜访,漏报")
-        svc.correct(assistant, rep1, date(2026, 3, 18), time(8, 58), time(17, 30), "外出拜访,主管确认")
+        svc.reopen_month(manager, MONTH, "周杰 3 月 18 日实为外出拜访，漏报")
+        svc.correct(assistant, rep1, date(2026, 3, 18), time(8, 58), time(17, 30), "外出拜访，主管确认")
         db.session.commit()
         assert {r["username"]: r for r in svc.compute_sheet(MONTH)}["rep1"]["absence_days"] == Decimal("0")
     actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.in_(

@@ -37,7 +37,7 @@ def test_the_third_not_mine_slip_proposes_dismissal_to_the_manager(users):
     assert todo is not None and "除名" in todo.text
     req = approvals.request_for("violation", third.id)
     assert any(s.get("role") == "manager" or s["approver_kind"] == "line_manager" for s in req.steps)
-    approvals.decide(users["manager"], req.id, "approve", "同意除名建议,报总经理")
+    approvals.decide(users["manager"], req.id, "approve", "同意除名建议，报总经理")
     db.session.commit()
     assert third.status == "approved"
 
