@@ -2,9 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models.attendance import LEAVE_KINDS
 from ..services.leave import KIND_LABELS
@@ -94,3 +103,8 @@ class ViolationForm(FlaskForm):
     def fields_dict(self) -> dict:
         return {"rule": self.rule.data, "amount": self.amount.amount, "day": self.day.data,
                 "evidence": self.evidence.data}
+
+
+class QuotaForm(FlaskForm):
+    year = IntegerField(_l("年度"), validators=[DataRequired(message=_l("请填写年度")), NumberRange(2000, 2100)])
+    days = DecimalField(_l("年假天数"), places=1, validators=[DataRequired(message=_l("请填写天数"))])

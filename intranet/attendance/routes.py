@@ -34,6 +34,7 @@ from .forms import (
     MeetingForm,
     MonthForm,
     OverrideForm,
+    QuotaForm,
     TripForm,
     TripLinkForm,
     ViolationForm,
@@ -108,7 +109,9 @@ def check_in():
         abort(400)
     try:
         person = db.session.get(User, request.form.get("user_id", type=int)) if request.form.get("user_id") else None
-        svc.check_in(current_user, person, source=form.source.data or "desk", visit_id=form.visit_id.data)
+        # The time is the server's; the device is only noted (a phone's browser says "Mobile").
+        source = "phone" if "Mobile" in (request.user_agent.string or "") else "desk"
+        svc.check_in(current_user, person, source=source, visit_id=form.visit_id.data)
     except DomainError as exc:
         db.session.rollback()
         _apply_errors(form, exc)
@@ -158,6 +161,27 @@ def team():
 @role_required(*EVERYONE)
 def person(person_id):
     someone = svc.person_or_404(current_user, person_id)
+    return render("attendance/person.html", **_person_context(someone, QuotaForm()))
+
+
+@bp.post("/people/<int:person_id>/quota")
+@role_required("manager", "assistant")
+def person_quota(person_id):
+    someone = svc.person_or_404(current_user, person_id)
+    form = QuotaForm()
+    if form.validate_on_submit():
+        try:
+            leave_svc.set_quota(current_user, someone, form.year.data, form.days.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            commit()
+            return _done(url_for("attendance.person", person_id=someone.id), _l("年假天数已保存"))
+    return render("attendance/person.html", **_person_context(someone, form))
+
+
+def _person_context(someone: User, quota_form) -> dict:
     month = _month_arg()
     first, last = clock.month_bounds(month)
     days = svc.statuses([someone], first, last)[someone.id]
@@ -168,9 +192,11 @@ def person(person_id):
         corrections.setdefault(c.day, []).append(c)
     records = {r.day: r for r in db.session.scalars(select(svc.AttendanceRecord).where(
         svc.AttendanceRecord.user_id == someone.id, svc.AttendanceRecord.day.between(first, last)))}
-    return render("attendance/person.html", person=someone, days=days, month=month, records=records,
-                  corrections=corrections, balances=leave_svc.balances(someone, first.year),
-                  prev=clock.add_months(month, -1), next=clock.add_months(month, 1))
+    if quota_form.year.data is None:
+        quota_form.year.data = first.year
+    return {"person": someone, "days": days, "month": month, "records": records, "corrections": corrections,
+            "balances": leave_svc.balances(someone, first.year), "quota_form": quota_form,
+            "prev": clock.add_months(month, -1), "next": clock.add_months(month, 1)}
 
 
 # ---- corrections (补卡) ---------------------------------------------------------------------------
@@ -372,6 +398,11 @@ def leave_cancel(leave_id):
 @role_required(*EVERYONE)
 def trip_list():
     stmt = trip_svc.visible_query(current_user).order_by(Trip.start_day.desc(), Trip.id.desc())
+    if request.args.get("format") == "xlsx":
+        rows = [(t.user.name, t.destination, t.start_day, t.end_day, t.purpose, t.customers, t.estimated_cost,
+                 t.advance_needed, str(trip_svc.STATUS_LABELS[t.status])) for t in db.session.scalars(stmt.limit(50000))]
+        return send_workbook(workbook("出差", ["出差人", "地点", "开始", "结束", "事由", "拟拜访客户", "预计费用", "需借款",
+                                             "状态"], rows), "trips.xlsx")
     return render("attendance/trip_list.html", "list", page=paginate(stmt), can_create=current_user.role in STAFF)
 
 
@@ -430,6 +461,12 @@ def trip_link(trip_id):
 @role_required(*EVERYONE)
 def violation_list():
     stmt = violation_svc.visible_query(current_user).order_by(Violation.day.desc(), Violation.id.desc())
+    if request.args.get("format") == "xlsx":
+        rows = [(v.day, v.user.name, str(violation_svc.KIND_LABELS[v.kind]), str(violation_svc.BY_CODE[v.rule].label),
+                 v.amount, v.occurrence, "是" if v.proposes_dismissal else "", v.evidence, v.filed_by.name,
+                 str(violation_svc.STATUS_LABELS[v.status])) for v in db.session.scalars(stmt.limit(50000))]
+        return send_workbook(workbook("过失单奖励单", ["日期", "人员", "类别", "条款", "金额", "第几次", "建议除名", "事实与证据",
+                                                  "填写人", "状态"], rows), "violations.xlsx")
     return render("attendance/violation_list.html", "list", page=paginate(stmt),
                   can_file=bool(violation_svc.subordinates(current_user)))
 

@@ -23,6 +23,7 @@ ACCESS = {
     "GET attendance.board": _only(*LEADERS),
     "GET attendance.team": _only(*LEADERS),
     "GET attendance.person": _only(*EVERYONE),
+    "POST attendance.person_quota": _only("manager", "assistant"),  # empty: errors next to the fields
     "GET attendance.correct": _only("assistant"),
     "POST attendance.correct": _only("assistant"),  # empty: errors next to the fields
     "GET attendance.sheet": _only(*SHEET),

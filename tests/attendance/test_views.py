@@ -84,3 +84,22 @@ def test_board_and_team_calendar_show_the_day(login, users, clock_in):
     assert "周杰" in board and "迟到 4 分钟" in board
     assert "未签到" in board  # rep2 has not checked in by 09:15
     assert 'id="cal-rep1"' in team and "迟" in team and 'id="cal-rep3"' not in team  # not supervisor1's team
+
+
+def test_the_manager_sets_a_persons_annual_leave(login, users):
+    with at(date(2026, 3, 2)):
+        client = login("manager")
+        bad = client.post(f"/attendance/people/{users['rep1'].id}/quota", data={"year": "2026", "days": "45"})
+        assert "年假天数应在 0 到 30 之间" in bad.get_data(as_text=True)
+        assert client.post(f"/attendance/people/{users['rep1'].id}/quota",
+                           data={"year": "2026", "days": "10"}).status_code == 303
+    from intranet.services import leave
+
+    assert leave.balances(users["rep1"], 2026)["annual"]["quota"] == 10
+
+
+def test_lists_export_to_excel(login):
+    client = login("manager")
+    for url in ("/attendance/leave", "/attendance/trips", "/attendance/violations"):
+        response = client.get(f"{url}?format=xlsx")
+        assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
