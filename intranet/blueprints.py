@@ -10,6 +10,7 @@ def register_all(app: Flask) -> None:
 
     from . import cards  # noqa: F401  (registers the foundation's desk cards)
     from .approvals import bp as approvals_bp
+    from .attendance import bp as attendance_bp
     from .customers import bp as customers_bp
     from .expenses import bp as expenses_bp
     from .health import bp as health_bp
@@ -30,3 +31,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(expenses_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(todos_bp)
+    app.register_blueprint(attendance_bp)

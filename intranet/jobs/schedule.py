@@ -7,6 +7,7 @@ or doubled run never sends a reminder twice.
 from rq import cron
 
 from .approvals import remind_overdue_approvals
+from .attendance import attendance_reminders
 from .mail import sweep_outbox
 from .reminders import daily_reminders
 
@@ -16,3 +17,5 @@ cron.register(sweep_outbox, QUEUE, interval=60)
 cron.register(remind_overdue_approvals, QUEUE, interval=600)
 # 00:05 UTC = 08:05 Asia/Shanghai: plan due, report overdue, callbacks, certificates, birthdays.
 cron.register(daily_reminders, QUEUE, cron="5 0 * * *")
+# Every 15 minutes: the check-in reminder goes out once `checkin_remind_at` has passed (each once).
+cron.register(attendance_reminders, QUEUE, interval=900)

@@ -8,6 +8,16 @@ from .approvals import (
     Delegation,
     RouteStep,
 )
+from .attendance import AttendanceCorrection as AttendanceCorrection
+from .attendance import AttendanceMonth as AttendanceMonth
+from .attendance import AttendanceRecord as AttendanceRecord
+from .attendance import CalendarOverride as CalendarOverride
+from .attendance import LeaveQuota as LeaveQuota
+from .attendance import LeaveRequest as LeaveRequest
+from .attendance import MorningMeeting as MorningMeeting
+from .attendance import Trip as Trip
+from .attendance import TripLink as TripLink
+from .attendance import Violation as Violation
 from .audit import AuditEntry
 from .catalog import Product
 from .customers import Certificate as Certificate

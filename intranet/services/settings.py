@@ -25,12 +25,20 @@ class SettingDef:
 # 1小时以上按旷工半天; 日报 16:30 前.
 DEFINITIONS = [
     SettingDef("work_start", _l("上班时间"), "time", "09:00", _l("考勤")),
-    SettingDef("work_end", _l("下班时间"), "time", "18:00", _l("考勤")),
+    SettingDef("work_end", _l("下班时间"), "time", "17:30", _l("考勤")),
+    SettingDef("late_grace_minutes", _l("迟到宽限（分钟）"), "int", "0", _l("考勤")),
     SettingDef("late_band1_minutes", _l("迟到第一档(分钟以内)"), "int", "10", _l("考勤")),
     SettingDef("late_band1_fine", _l("第一档罚款"), "money", "20.00", _l("考勤")),
     SettingDef("late_band2_minutes", _l("迟到第二档(分钟以内)"), "int", "60", _l("考勤")),
     SettingDef("late_band2_fine", _l("第二档罚款"), "money", "50.00", _l("考勤")),
+    # 迟到1小时以上按公司有关规定执行: counted as this many half days of 旷工 (1 = half a day, the default;
+    # 2 = a whole day); 0 = fined at the second band instead.
+    SettingDef("late_over_half_days", _l("迟到超过第二档计旷工（半天数，0 为按第二档罚款）"), "int", "1", _l("考勤")),
     SettingDef("morning_meeting", _l("早会时间"), "time", "09:50", _l("考勤")),
+    SettingDef("checkin_remind_at", _l("未签到提醒时间"), "time", "09:15", _l("考勤")),
+    SettingDef("midday", _l("半天分界（下午上班）"), "time", "13:00", _l("考勤")),
+    SettingDef("annual_leave_days", _l("年假天数（默认）"), "int", "5", _l("考勤")),
+    SettingDef("trip_manager_threshold", _l("出差经理审批起点（预计费用）"), "money", "3000.00", _l("审批")),
     SettingDef("daily_log_deadline", _l("工作日志截止时间"), "time", "16:30", _l("报表")),
     SettingDef("visit_report_days", _l("拜访报告期限(天)"), "int", "2", _l("拜访")),
     SettingDef("expense_manager_threshold", _l("报销经理审批起点"), "money", "2000.00", _l("审批")),

@@ -1,0 +1,24 @@
+"""Desk cards: my day (check in / out in one click) for the staff, today's board for the leaders."""
+
+from flask_babel import lazy_gettext as _l
+
+from .. import clock
+from ..models import User
+from ..services import attendance as svc
+from ..web.desk import card
+from . import STAFF
+
+
+@card("attendance_today", "attendance/cards/today.html", STAFF, order=5)
+def today_card(user: User) -> dict:
+    today = clock.today_local()
+    return {"record": svc.record_for(user.id, today), "day_status": svc.day_status(user, today),
+            "visits": svc.todays_visits(user, today), "title": _l("今日考勤")}
+
+
+@card("attendance_board", "attendance/cards/board.html", ("supervisor", "assistant", "manager"), order=6)
+def board_card(user: User) -> dict:
+    rows = [r for r in svc.today_board(user) if r["person"].id != user.id]
+    return {"missing": [r for r in rows if r["missing"]], "out": [r for r in rows if r["status"].kind in
+                                                                  ("field", "trip", "leave")],
+            "total": len(rows), "title": _l("今日到岗")}
