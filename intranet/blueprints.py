@@ -16,6 +16,7 @@ def register_all(app: Flask) -> None:
     from .ledger import bp as ledger_bp
     from .org import bp as org_bp
     from .returns import bp as returns_bp
+    from .samples import bp as samples_bp
     from .visits import bp as visits_bp
 
     for role in ROLE_PACKAGES:
@@ -28,3 +29,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(returns_bp)
     app.register_blueprint(expenses_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(samples_bp)

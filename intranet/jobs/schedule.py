@@ -9,6 +9,7 @@ from rq import cron
 from .approvals import remind_overdue_approvals
 from .mail import sweep_outbox
 from .reminders import daily_reminders
+from .samples import remind_unconfirmed_mailings
 
 QUEUE = "intranet"
 
@@ -16,3 +17,5 @@ cron.register(sweep_outbox, QUEUE, interval=60)
 cron.register(remind_overdue_approvals, QUEUE, interval=600)
 # 00:05 UTC = 08:05 Asia/Shanghai: plan due, report overdue, callbacks, certificates, birthdays.
 cron.register(daily_reminders, QUEUE, cron="5 0 * * *")
+# 00:15 UTC = 08:15 Asia/Shanghai: mailings not confirmed after N days (once per mailing).
+cron.register(remind_unconfirmed_mailings, QUEUE, cron="15 0 * * *")
