@@ -6,7 +6,7 @@ from sample_helpers import approved_request, stocked_item
 from sqlalchemy import func, select
 
 from intranet.extensions import db
-from intranet.models import Shortage, StockMovement, Todo
+from intranet.models import StockMovement, Todo
 from intranet.services import approvals
 from intranet.services import samples as svc
 from intranet.services.errors import AlreadyDecided, DomainError, Forbidden
