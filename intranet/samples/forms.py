@@ -38,7 +38,7 @@ class ReceiptForm(FlaskForm):
     item_id = SelectField(_l("物料"), coerce=int_or_none, validate_choice=False)
     quantity = StringField(_l("入库数量"))
     batch = StringField(_l("批号"))
-    note = StringField(_l("备注(来源、供应商)"))
+    note = StringField(_l("备注（来源、供应商）"))
 
 
 class RequestForm(FlaskForm):

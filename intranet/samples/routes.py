@@ -225,7 +225,7 @@ def requests():
     if request.args.get("format") == "xlsx":
         docs = db.session.scalars(stmt.options(selectinload(SampleRequest.lines)).limit(50000)).all()
         rows = [(d.number, d.month, d.rep.name, d.customer_name, d.purpose,
-                 ";".join(f"{ln.item.code}×{ln.quantity}(已发 {ln.issued_qty})" for ln in d.lines), d.total_value,
+                 ";".join(f"{ln.item.code}×{ln.quantity}（已发 {ln.issued_qty}）" for ln in d.lines), d.total_value,
                  str(svc.STATUS_LABELS[d.status]), d.submitted_at, d.approved_at) for d in docs]
         return send_workbook(workbook("样品领用申请", ["单号", "月份", "申请人", "客户", "用途", "物料", "价值", "状态", "提交时间",
                                                  "批准时间"], rows), "sample-requests.xlsx")

@@ -98,7 +98,7 @@ def _target(actor: User, fields: dict) -> tuple[SampleRequest | None, Customer |
         if customer is None:
             raise DomainError(_l("请选择客户"), field="customer_id")
     if customer is None:
-        raise DomainError(_l("请选择客户(或从领用申请寄出)"), field="customer_id")
+        raise DomainError(_l("请选择客户（或从领用申请寄出）"), field="customer_id")
     return request, customer
 
 
@@ -174,6 +174,7 @@ def confirm(actor: User, row: Mailing, on: date | None) -> Mailing:
     row.confirmed_on = _day(on, "on", row.received_on)
     row.confirmed_by_id = actor.id
     row.status = CONFIRMED
+    samples_svc.close_todos(f"mailing-unconfirmed:{row.id}:")
     db.session.flush()
     audit.record(actor, "mailing.confirmed", row, before={"status": RECEIVED}, after=snapshot(row))
     return row
@@ -203,7 +204,7 @@ def remind_unconfirmed(now: datetime | None = None) -> int:
     sent = 0
     assistants = list(db.session.scalars(select(User).where(User.role.in_(REGISTRARS), User.active)))
     for row in overdue(now):
-        subject = str(_l("寄件未确认:%(number)s %(customer)s(%(date)s 寄出)", number=row.number,
+        subject = str(_l("寄件未确认：%(number)s %(customer)s（%(date)s 寄出）", number=row.number,
                          customer=row.customer_name, date=row.sent_on.isoformat()))
         for user in assistants:
             key = f"mailing-unconfirmed:{row.id}:u{user.id}"

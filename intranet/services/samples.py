@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import month_bounds, month_of, now_utc, today_local
 from ..extensions import db
-from ..models import ApprovalRequest, Customer, User
+from ..models import ApprovalRequest, Customer, Todo, User
 from ..models.samples import (
     APPROVED,
     CANCELLED,
@@ -100,7 +100,7 @@ def parse_quantity(raw, *, allow_zero: bool = False) -> int:
     if value == 0 and not allow_zero:
         raise DomainError(_l("数量必须大于零"))
     if value > MAX_QTY:
-        raise DomainError(_l("数量过大(最多 %(max)d)", max=MAX_QTY))
+        raise DomainError(_l("数量过大（最多 %(max)d）", max=MAX_QTY))
     return value
 
 
@@ -445,8 +445,8 @@ class SampleRequestAdapter(approvals.Adapter):
 
     def summary(self, doc):
         rows = [(_l("申请人"), doc.rep.name), (_l("客户"), doc.customer_name or "—"), (_l("用途"), doc.purpose),
-                (_l("价值(按成本)"), money(doc.total_value))]
-        rows += [(ln.item.name, f"{ln.quantity} {ln.item.unit}(库存 {ln.item.available})") for ln in doc.lines]
+                (_l("价值（按成本）"), money(doc.total_value))]
+        rows += [(ln.item.name, f"{ln.quantity} {ln.item.unit}（库存 {ln.item.available}）") for ln in doc.lines]
         return rows
 
     def on_submitted(self, doc, actor):
@@ -458,7 +458,7 @@ class SampleRequestAdapter(approvals.Adapter):
         doc.approved_at = now_utc()
         for keeper in db.session.scalars(select(User).where(User.role == "assistant", User.active)):
             notify.tell(f"sample-request:{doc.id}:to-issue:u{keeper.id}", keeper,
-                        str(_l("待发放样品:%(title)s", title=self.title(doc))),
+                        str(_l("待发放样品：%(title)s", title=self.title(doc))),
                         str(_l("领用申请已审批通过，请安排发放。")), request_url(doc))
 
     def on_rejected(self, doc, actor, comment):
@@ -549,7 +549,7 @@ def issue(actor: User, doc: SampleRequest, raw: dict, note: str = "") -> StockDo
     wanted = _quantities(doc, raw, remaining)
     lines = {ln.id: ln for ln in doc.lines}
     items = _lock_items(lines[i].item_id for i in wanted)
-    short = {f"line_{i}": _l("库存不足:%(name)s 本次 %(want)d,可发 %(have)d,缺 %(short)d %(unit)s",
+    short = {f"line_{i}": _l("库存不足：%(name)s 本次 %(want)d，可发 %(have)d，缺 %(short)d %(unit)s",
                              name=items[lines[i].item_id].name, want=q, have=items[lines[i].item_id].available,
                              short=q - items[lines[i].item_id].available, unit=items[lines[i].item_id].unit)
              for i, q in wanted.items() if q > items[lines[i].item_id].available}
@@ -603,7 +603,7 @@ def check(actor: User, doc: StockDoc) -> StockDoc:
     if doc.status != TO_CHECK:
         raise AlreadyDecided(_l("%(number)s 已经%(status)s", number=doc.number, status=DOC_STATUS_LABELS[doc.status]))
     if actor.id == doc.prepared_by_id:
-        raise Forbidden(_l("双人复核:经办人不能复核自己经办的单据，请另一位同事复核"))
+        raise Forbidden(_l("双人复核：经办人不能复核自己经办的单据，请另一位同事复核"))
     request = _lock_row(SampleRequest, doc.request_id) if doc.request_id else None
     items = _lock_items(ln.item_id for ln in doc.lines)
     now = now_utc()
@@ -614,6 +614,9 @@ def check(actor: User, doc: StockDoc) -> StockDoc:
     if request is not None and doc.kind == ISSUE:
         done = all(ln.issued_qty == ln.quantity for ln in request.lines)
         _set_status(request, actor, ISSUED if done else PARTLY_ISSUED)
+        if done:
+            close_todos(f"sample-request:{request.id}:to-issue:")
+    close_todos(f"sample-check:{doc.id}:")
     db.session.flush()
     audit.record(actor, "sample.check", doc, before={"status": TO_CHECK}, after=_doc_snapshot(doc))
     return doc
@@ -633,7 +636,7 @@ def _move(item: SampleItem, doc: StockDoc, ln: StockDocLine, now) -> None:
         elif ln.batch:
             item.batch = ln.batch
     if item.on_hand < 0:  # cannot happen while reservations hold; the CHECK constraint backs it up
-        raise DomainError(_l("库存不足:%(name)s", name=item.name))
+        raise DomainError(_l("库存不足：%(name)s", name=item.name))
     db.session.add(StockMovement(item_id=item.id, doc_id=doc.id, kind=doc.kind, quantity=signed,
                                  balance=item.on_hand, at=now))
 
@@ -651,6 +654,7 @@ def cancel(actor: User, doc: StockDoc, note: str = "") -> StockDoc:
         for ln in doc.lines:
             items[ln.item_id].reserved -= ln.quantity
     doc.status = CANCELLED
+    close_todos(f"sample-check:{doc.id}:")
     doc.note = (doc.note + "\n" if doc.note else "") + _text({"note": note}, "note", 200, _l("作废原因"))
     db.session.flush()
     audit.record(actor, "sample.cancel", doc, before={"status": TO_CHECK}, after=_doc_snapshot(doc))
@@ -671,8 +675,14 @@ def _ask_for_check(doc: StockDoc) -> None:
     for user in db.session.scalars(select(User).where(User.role.in_(CHECKERS), User.active,
                                                       User.id != doc.prepared_by_id)):
         notify.todo(f"sample-check:{doc.id}:u{user.id}", user,
-                    str(_l("待复核:%(kind)s %(number)s", kind=KIND_LABELS[doc.kind], number=doc.number)),
+                    str(_l("待复核：%(kind)s %(number)s", kind=KIND_LABELS[doc.kind], number=doc.number)),
                     _doc_url(doc))
+
+
+def close_todos(prefix: str) -> None:
+    """The occasion is over (checked, issued, confirmed): its to-dos leave the desks."""
+    for todo in db.session.scalars(select(Todo).where(Todo.key.startswith(prefix), Todo.done.is_(False))):
+        todo.done = True
 
 
 def _doc_url(doc: StockDoc) -> str:
@@ -716,10 +726,10 @@ def register_shortage(actor: User, doc: SampleRequest) -> list[Shortage]:
                                                            "shortfall": row.shortfall})
     boss = doc.rep.reports_to
     if boss is not None and boss.active:
-        text = ";".join(f"{r.item.name} 缺 {r.shortfall} {r.item.unit}" for r in rows)
+        text = "；".join(f"{r.item.name} 缺 {r.shortfall} {r.item.unit}" for r in rows)
         notify.tell(f"sample-shortage:{rows[0].id}", boss,
-                    str(_l("样品缺货:%(number)s %(rep)s", number=doc.number, rep=doc.rep.name)),
-                    str(_l("领用申请 %(number)s 库存不足:%(text)s。", number=doc.number, text=text)),
+                    str(_l("样品缺货：%(number)s %(rep)s", number=doc.number, rep=doc.rep.name)),
+                    str(_l("领用申请 %(number)s 库存不足：%(text)s。", number=doc.number, text=text)),
                     request_url(doc))
     return rows
 

@@ -3,6 +3,7 @@ real services (the approval engine included)."""
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from intranet.extensions import db
@@ -34,3 +35,9 @@ def approved_request(users, rep="rep1", lines=(), purpose="拜访送资料"):
         approvals.decide(approvals.step_deciders(req, req.step)[0], req.id, "approve", "同意")
     db.session.commit()
     return doc
+
+
+@pytest.fixture(name="item")
+def item_fixture(app, users):
+    """A brochure with 100 in stock (import it into a test module to use it)."""
+    return stocked_item(users)

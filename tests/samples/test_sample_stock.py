@@ -2,7 +2,7 @@
 shortages; returns; bad quantities."""
 
 import pytest
-from sample_helpers import approved_request, stocked_item
+from sample_helpers import approved_request, item_fixture, stocked_item  # noqa: F401 (the item fixture)
 from sqlalchemy import func, select
 
 from intranet.extensions import db
@@ -42,6 +42,8 @@ def test_issuer_cannot_check_own_issue(app, users, item):
     assert issue not in svc.to_check(users["assistant"]) and issue in svc.to_check(users["manager"])
     svc.check(users["manager"], issue)
     assert (item.on_hand, item.reserved, doc.lines[0].issued_qty, doc.status) == (80, 0, 20, "issued")
+    todos = db.session.scalars(select(Todo).where(Todo.key.startswith(f"sample-check:{issue.id}:"))).all()
+    assert todos and all(t.done for t in todos)  # the check is done: it leaves the checkers' desks
 
 
 def test_partial_issue_then_the_rest_is_fully_issued_and_registered_twice(app, users, item):

@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 import time_machine
 from openpyxl import load_workbook
-from sample_helpers import approved_request
+from sample_helpers import approved_request, item_fixture  # noqa: F401 (the item fixture)
 from sqlalchemy import func, select
 
 from intranet.clock import SHANGHAI, month_of, today_local
@@ -127,7 +127,7 @@ def test_desks_show_the_store_and_the_checks(app, users, login, item):
     svc.issue(users["assistant"], doc, {doc.lines[0].id: "3"})
     db.session.commit()
     manager = login("manager").get("/manager/").get_data(as_text=True)
-    assert "待复核(样品物料)" in manager
+    assert "待复核（样品物料）" in manager
     assert "我的样品领用" in login("rep1").get("/rep/").get_data(as_text=True)
 
 
