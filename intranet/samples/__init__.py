@@ -15,4 +15,12 @@ bp = Blueprint("samples", __name__, url_prefix="/samples")
 
 nav("samples.requests", _l("样品物料"), SAMPLE_ROLES, order=45)
 
+
+@bp.app_template_global("samples_on_loan")
+def samples_on_loan(user):
+    """For a leaver's handover (the user page): what is still out with them."""
+    from ..services.samples import on_loan
+
+    return on_loan(user)
+
 from . import cards, demo, routes  # noqa: E402,F401

@@ -159,3 +159,12 @@ def test_demo_seeds_on_any_day(tmp_path, redis_url, instant):
             assert seed() == 0 or db.session.scalar(select(func.count()).select_from(Item)) == 6
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_leavers_samples_on_loan_show_on_the_user_page(app, users, login, item):
+    doc = approved_request(users, rep="rep2", lines=[(item, 6)])
+    svc.check(users["manager"], svc.issue(users["assistant"], doc, {doc.lines[0].id: "6"}))
+    db.session.commit()
+    page = login("manager").get(f"/org/users/{users['rep2'].id}").get_data(as_text=True)
+    section = page.split('id="handover-samples"', 1)[1]
+    assert item.name in section and doc.number in section
