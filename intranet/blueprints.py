@@ -17,6 +17,7 @@ def register_all(app: Flask) -> None:
     from .ledger import bp as ledger_bp
     from .org import bp as org_bp
     from .returns import bp as returns_bp
+    from .samples import bp as samples_bp
     from .todos import bp as todos_bp
     from .visits import bp as visits_bp
 
@@ -32,3 +33,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(todos_bp)
     app.register_blueprint(attendance_bp)
+    app.register_blueprint(samples_bp)

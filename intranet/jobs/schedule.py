@@ -10,6 +10,7 @@ from .approvals import remind_overdue_approvals
 from .attendance import attendance_reminders
 from .mail import sweep_outbox
 from .reminders import daily_reminders
+from .samples import remind_unconfirmed_mailings
 
 QUEUE = "intranet"
 
@@ -19,3 +20,5 @@ cron.register(remind_overdue_approvals, QUEUE, interval=600)
 cron.register(daily_reminders, QUEUE, cron="5 0 * * *")
 # Every 15 minutes: the check-in reminder goes out once `checkin_remind_at` has passed (each once).
 cron.register(attendance_reminders, QUEUE, interval=900)
+# 00:15 UTC = 08:15 Asia/Shanghai: mailings not confirmed after N days (once per mailing).
+cron.register(remind_unconfirmed_mailings, QUEUE, cron="15 0 * * *")

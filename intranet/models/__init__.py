@@ -41,6 +41,14 @@ from .returns import ReturnAttachment as ReturnAttachment
 from .returns import ReturnEvent as ReturnEvent
 from .returns import ReturnLine as ReturnLine
 from .returns import ReturnRequest as ReturnRequest
+from .samples import Mailing as Mailing
+from .samples import SampleItem as SampleItem
+from .samples import SampleRequest as SampleRequest
+from .samples import SampleRequestLine as SampleRequestLine
+from .samples import Shortage as Shortage
+from .samples import StockDoc as StockDoc
+from .samples import StockDocLine as StockDocLine
+from .samples import StockMovement as StockMovement
 from .settings import Setting
 from .visits import FollowUp as FollowUp
 from .visits import PlannedVisit as PlannedVisit
