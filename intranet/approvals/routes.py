@@ -15,6 +15,7 @@ from ..models.people import ROLE_RANK
 from ..services import approvals as engine
 from ..services.errors import DomainError
 from ..web.guards import role_required
+from ..web.redirects import safe_next
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -26,10 +27,8 @@ DONE_MESSAGES = {"approve": _l("已通过"), "return": _l("已退回修改"), "r
 
 
 def _safe_next(value: str | None, default: str) -> str:
-    """Only local paths: never redirect to another host."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    """Only local paths on one line: never another host, never a header break."""
+    return safe_next(value, default)
 
 
 def _visible_or_404(request_id: int) -> ApprovalRequest:

@@ -1,7 +1,5 @@
 """Login, logout, own password, language. Failed logins are throttled per account and address."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,6 +10,7 @@ from ..extensions import db, limiter
 from ..models import User
 from ..services import audit, people
 from ..services.errors import DomainError
+from ..web.redirects import safe_next
 from ..web.rendering import render
 from ..web.transaction import commit
 from .forms import LanguageForm, LoginForm, PasswordForm
@@ -40,9 +39,7 @@ def _demo_accounts() -> list[str]:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    return safe_next(target)
 
 
 def desk_url(user) -> str:
