@@ -14,6 +14,7 @@ from ..models import ApprovalRequest, Delegation, User
 from ..models.people import ROLE_RANK
 from ..services import approvals as engine
 from ..services.errors import DomainError
+from ..web.clean_input import TOO_MANY_ROWS
 from ..web.guards import role_required
 from ..web.redirects import safe_next
 from ..web.rendering import render
@@ -77,8 +78,12 @@ def decide(request_id):
     form = DecisionForm()
     inbox_url = url_for("approvals.inbox")
     next_url = _safe_next(form.next.data, inbox_url)
-    action = form.action.data if form.validate() else ""
     comment = (form.comment.data or "").strip()
+    if not form.validate() and form.comment.errors:
+        # e.g. a 10,000-character comment: say what is wrong with the comment, not "unknown action".
+        return _decision_failed(req, DomainError(form.comment.errors[0], field="comment"), form, comment[:2000],
+                                next_url)
+    action = form.action.data if not form.errors else ""
     try:
         engine.decide(current_user, req.id, action, comment, step_index=form.step_index.data,
                       round_=form.round.data)
@@ -223,7 +228,10 @@ def route_edit(doc_type):
     op = request.form.get("op", "save")
     if op != "save":
         # Row editing (add / remove / up / down) re-renders the form; nothing is stored until 保存.
-        form = RouteForm(formdata=None, data={"steps": _edit_rows(form, op)})
+        rows, limit = _edit_rows(form, op), form.steps.max_entries
+        form = RouteForm(formdata=None, data={"steps": rows[:limit]})
+        if len(rows) > limit:
+            form.form_errors.append(TOO_MANY_ROWS % {"n": limit})
         return render("approvals/route_form.html", "form", form=form, adapter=adapter)
     if form.validate_on_submit():
         try:
@@ -255,7 +263,7 @@ def _edit_rows(form: RouteForm, op: str) -> list[dict]:
              "role": f.form.role.data or "", "min_amount": f.form.min_amount.data or "",
              "reviewers": f.form.reviewers.data if f.form.reviewers.data in (1, 2) else 1} for f in form.steps]
     verb, _sep, index = op.partition(":")
-    i = int(index) if index.isdigit() else -1
+    i = int(index) if index.isdecimal() else -1  # isdigit() would let "²" through to int()
     if verb == "add":
         rows.append({"name": "", "approver_kind": engine.ROLE, "role": "", "min_amount": "", "reviewers": 1})
     elif verb == "remove" and 0 <= i < len(rows) and len(rows) > 1:

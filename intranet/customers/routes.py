@@ -77,9 +77,13 @@ def _values(form: CustomerForm) -> dict:
 def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
     found = svc.duplicates(form.name.data, exclude_id)
     if found and not form.confirm_duplicate.data:
-        names = "、".join(f"{c.name}({c.owner.name})" for c in found)
-        form.name.errors = [*form.name.errors, _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。",
-                                                  names=names)]
+        names = "、".join(f"{c.name}({c.owner.name})" for c in found if svc.can_see_rep(current_user, c.owner_id))
+        if names:
+            message = _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
+        else:
+            # Another team's customer: that it exists, and whom to ask — not whose it is.
+            message = _l("已有同名客户（不在您的客户范围内），请先向销售内勤或销售经理核实；确认不是重复客户请勾选下方确认框。")
+        form.name.errors = [*form.name.errors, message]
         return True
     return False
 

@@ -159,6 +159,8 @@ def save_route(actor, doc_type: str, steps: list[dict]) -> ApprovalRoute:
     for s in steps:
         if s["approver_kind"] == ROLE and not s.get("role"):
             raise DomainError(_l("按角色审批的步骤必须选择角色"))
+        if s["approver_kind"] == ROLE and s["role"] not in APPROVER_ROLES:
+            raise DomainError(_l("该角色不能审批单据，请选择主管、经理、总监、总经理、内勤或财务"), field="steps")
         if s.get("reviewers") not in (1, 2):
             raise DomainError(_l("复核人数只能是 1 或 2"))
     route = db.session.scalar(select(ApprovalRoute).where(ApprovalRoute.doc_type == doc_type))
@@ -184,6 +186,32 @@ def _applicable(steps: list[dict], amount: Decimal | None) -> list[dict]:
 
 # ---- who may decide ---------------------------------------------------------------
 
+# Roles that may approve at all, and those among them whose reach is a team or line, not the department:
+# a 按角色 step for such a role means "the submitter's own supervisor", never every supervisor.
+APPROVER_ROLES = ("supervisor", "manager", "director", "gm", "assistant", "finance")
+LINE_ROLES = ("supervisor", "rep")
+
+
+def _line_of(submitter: User) -> set[int]:
+    """The submitter's chain of command (boss, boss's boss, …)."""
+    ids, boss = set(), submitter.reports_to
+    while boss is not None and boss.id not in ids:
+        ids.add(boss.id)
+        boss = boss.reports_to
+    return ids
+
+
+def scoped(step: dict, submitter: User, people: list[User]) -> list[User]:
+    """A role step's people, limited to the submitter's line for a role below the department level
+    (and to nobody for a role that cannot approve, should an old route still name one)."""
+    if step.get("role") not in APPROVER_ROLES:
+        return []
+    if step.get("role") in LINE_ROLES:
+        line = _line_of(submitter)
+        return [u for u in people if u.id in line]
+    return people
+
+
 def step_deciders(request: ApprovalRequest, step: dict) -> list[User]:
     """The people a step names (before delegation and four-eyes exclusions)."""
     submitter = request.submitter
@@ -192,7 +220,7 @@ def step_deciders(request: ApprovalRequest, step: dict) -> list[User]:
     if step["approver_kind"] == SECOND_LINE:
         boss = submitter.reports_to
         return [u for u in [boss.reports_to if boss else None] if u and u.active]
-    return list(db.session.scalars(select(User).where(User.role == step["role"], User.active)))
+    return scoped(step, submitter, list(db.session.scalars(select(User).where(User.role == step["role"], User.active))))
 
 
 def _excluded(request: ApprovalRequest) -> set[int]:
@@ -459,7 +487,8 @@ def inbox(user: User) -> list[ApprovalRequest]:
     mine = []
     for request in pending:
         step = request.step
-        deciders = by_role[step["role"]] if step["approver_kind"] == ROLE else step_deciders(request, step)
+        deciders = (scoped(step, request.submitter, by_role[step["role"]]) if step["approver_kind"] == ROLE
+                    else step_deciders(request, step))
         if capacity(user, request, delegations, deciders) is not None:
             mine.append(request)
     return mine
@@ -515,7 +544,7 @@ def _named_on_route(user: User, request: ApprovalRequest) -> bool:
     boss = request.submitter.reports_to
     for step in request.steps:
         kind = step["approver_kind"]
-        if kind == ROLE and user.role == step.get("role"):
+        if kind == ROLE and user.role == step.get("role") and scoped(step, request.submitter, [user]):
             return True
         if kind == LINE_MANAGER and boss is not None and boss.id == user.id:
             return True
@@ -767,7 +796,7 @@ class _Batch:
         if step is None:
             return None
         if step["approver_kind"] == ROLE:
-            return self.role_people.get(step["role"], [])
+            return scoped(step, request.submitter, self.role_people.get(step["role"], []))
         return step_deciders(request, step)
 
     def delegations_from(self, user: User) -> list[Delegation]:

@@ -121,11 +121,25 @@ def _field_list_process(original):
     return process
 
 
+def _first_field(entry):
+    """The field of a row where a message about the row is shown (templates show field errors)."""
+    form = getattr(entry, "form", None)
+    return next(iter(form), None) if form is not None else entry
+
+
+def _mark_row(entry, message: str) -> None:
+    target = _first_field(entry)
+    if target is not None:
+        target.errors = [*target.errors, message] if isinstance(target.errors, list | tuple) else [message]
+
+
 def _field_list_validate(original):
     def validate(self, form, extra_validators=()):
         ok = original(self, form, extra_validators)
         if self.max_entries and len(self.entries) > self.max_entries:
-            self.errors.append(str(TOO_MANY_ROWS % {"n": self.max_entries}))
+            message = str(TOO_MANY_ROWS % {"n": self.max_entries})
+            self.errors.append(message)
+            _mark_row(self.entries[self.max_entries], message)  # the first row too many
             return False
         return ok
 
@@ -135,11 +149,13 @@ def _field_list_validate(original):
 
 def _field_list_append(original):
     def append_entry(self, data=wtf_fields.core.unset_value):
-        # "增加一行" on a full list: say so instead of failing WTForms' assertion.
+        # "增加一行" on a full list: say so (flash and on the last row) instead of an assertion error.
         if self.max_entries and len(self.entries) >= self.max_entries:
             from flask import flash
 
-            flash(TOO_MANY_ROWS % {"n": self.max_entries}, "error")
+            message = str(TOO_MANY_ROWS % {"n": self.max_entries})
+            flash(message, "error")
+            _mark_row(self.entries[-1], message)
             return None
         return original(self, data)
 

@@ -11,10 +11,13 @@ MAX_AMOUNT = Decimal("99999999.99")
 
 
 # After NFKC: ASCII digits only (Decimal() would also take Arabic-Indic or Devanagari digits).
+IME_DIGITS = frozenset("0123456789０１２３４５６７８９")
 AMOUNT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
 def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
+    if any(unicodedata.category(ch) in ("Nd", "No") and ch not in IME_DIGITS for ch in text or ""):
+        raise ValueError(_l("金额请用数字 0-9 填写"))  # ², ١٢٣, ४२: not what anyone means by an amount
     # NFKC turns what a Chinese IME types (「１２３．５」, full-width ￥ and ，) into ASCII.
     cleaned = unicodedata.normalize("NFKC", text or "").strip().replace(",", "").lstrip("¥").strip()
     if not cleaned:

@@ -79,6 +79,7 @@ class Sweep:
         self.app, self.client, self.identity, self.users = app, client, identity, users
         self.record = record  # (what, status, body) -> None, collects failures
         self.walk = walk_module()
+        self.samples = self._samples()  # read once: the sweep's own posts change the records they pick
         self.exports: set[str] = set()
         self.forms: dict[tuple, Form] = {}
         self.count = 0
@@ -94,13 +95,22 @@ class Sweep:
         self.record(what, response)
         return response
 
+    def _samples(self) -> dict:
+        values = {}
+        for name, pick in self.walk.SAMPLE_ARGS.items():
+            try:
+                values[name] = pick(self.users)
+            except (AttributeError, LookupError, TypeError):
+                values[name] = None  # the demo has no such record today
+        return values
+
     def pages(self) -> list[tuple[str, str, str]]:
         """(key, method, url) of every declared route this identity may call, sample ids filled in."""
         plan = []
         for rule in self.walk._walkable_rules(self.app):
             if rule.endpoint in SKIP_ENDPOINTS:
                 continue
-            values = {a: self.walk.SAMPLE_ARGS[a](self.users) for a in rule.arguments
+            values = {a: self.samples[a] for a in rule.arguments
                       if not (rule.defaults and a in rule.defaults)}
             if any(v is None for v in values.values()):
                 continue  # the demo has no such record today
@@ -137,8 +147,12 @@ class Sweep:
             self.exports.add(href)
 
     def post_forms(self) -> None:
-        rounds = text_rounds() + typed_rounds() + hidden_rounds()
         for form in self.forms.values():
+            kinds = {f.kind for f in form.fields}
+            # Only the rounds that reach a field of the form (a form with no number field needs no NaN).
+            rounds = ((text_rounds() if kinds & {"text", "file"} else [])
+                      + (typed_rounds() if "typed" in kinds else [])
+                      + (hidden_rounds() if kinds & {"hidden", "select"} else [])) or text_rounds()[:1]
             for n, round_ in enumerate(rounds):
                 data = form_data(form, round_)
                 headers = {"HX-Request": "true"} if n % 2 else {}
@@ -153,20 +167,23 @@ class Sweep:
         if not self.allowed(key):
             return
         names = [name for name in hostile.QUERY_NAMES if name != "format"]
-        for offset in (0, 7):
+        # Two requests spread the hostile values over the parameter names (rotating); the integer
+        # parameters also get integers past 2^63 and the search a NUL.
+        ints = {"page": hostile.TYPED["int64"], "owner": hostile.TYPED["big"], "rep": hostile.TYPED["big"],
+                "region": hostile.TYPED["big"], "q": "a\x00b"}
+        for offset, extra in ((0, ints), (len(names) // 2 + 1, {})):
             params = {name: hostile.QUERY[(n + offset) % len(hostile.QUERY)] for n, name in enumerate(names)}
-            self.request(f"GET {url} ?…[{offset}]", _with_query(url, params))
-        self.request(f"GET {url} ?page=big", _with_query(url, {"page": hostile.TYPED["int64"], "q": "a\x00b"}))
+            self.request(f"GET {url} ?…[{offset}]", _with_query(url, params | extra))
 
     def big_ids(self, key: str, method: str, rule) -> None:
         ints = [a for a in rule.arguments if type(rule._converters.get(a)).__name__.endswith("IntegerConverter")]
         if not ints:
             return
-        values = {a: self.walk.SAMPLE_ARGS[a](self.users) for a in rule.arguments
+        values = {a: self.samples[a] for a in rule.arguments
                   if not (rule.defaults and a in rule.defaults)}
         if any(v is None for v in values.values()):
             return
-        for big in hostile.BIG_IDS:
+        for big in hostile.BIG_IDS if method == "GET" else hostile.BIG_IDS[:1]:
             path = rule.build({**values, **dict.fromkeys(ints, big)}, append_unknown=False)[1]
             self.request(f"{method} {path} (big id)", path, method=method)
 
