@@ -83,8 +83,21 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
+def _password_key() -> str:
+    return f"password:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+def _password_locked_out(limit):
+    form = PasswordForm()
+    form.current.errors = [_l("当前密码输错次数过多，请 10 分钟后再试")]
+    return render("auth/password.html", "form", form=form, status=429)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+# Guessing the current password of a session left open counts like failed logins (per account).
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_password_key, methods=["POST"],
+               deduct_when=_login_failed, on_breach=_password_locked_out)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():

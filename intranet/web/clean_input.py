@@ -89,7 +89,7 @@ class BoundedIntegerConverter(IntegerConverter):
 
 NUMBER_INVALID = _l("请填写有效的数字")
 NUMBER_TOO_LARGE = _l("数字超出范围")
-TOO_MANY_ROWS = _l("最多 %(n)d 行,请删除多余的行")
+TOO_MANY_ROWS = _l("最多 %(n)d 行，请删除多余的行")
 
 
 def _checked_number(process_formdata):

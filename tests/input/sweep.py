@@ -19,6 +19,7 @@ from .forms import Form, forms_on
 WALK = Path(__file__).resolve().parents[1] / "foundation" / "test_routes_walk.py"
 SKIP_ACTIONS = ("/logout",)
 SKIP_ENDPOINTS = {"health.healthz", "auth.logout"}
+DATABASE_ROUNDS = {"text:combo", "text:long", "typed:huge", "hidden+select"}
 
 
 def walk_module():
@@ -75,23 +76,21 @@ def form_data(form: Form, round_: dict) -> dict:
 
 
 class Sweep:
-    def __init__(self, app, client, identity, users, record):
+    def __init__(self, app, client, identity, users, record, database_only=False):
         self.app, self.client, self.identity, self.users = app, client, identity, users
+        # database_only: just what a second database can answer differently (NUL, lengths, integer
+        # ranges, a failed write); form validation is the same code on both and swept on SQLite.
+        self.database_only = database_only
         self.record = record  # (what, status, body) -> None, collects failures
         self.walk = walk_module()
         self.samples = self._samples()  # read once: the sweep's own posts change the records they pick
         self.exports: set[str] = set()
         self.forms: dict[tuple, Form] = {}
         self.count = 0
-        self.times = []
 
     def request(self, what: str, url: str, method="GET", **kwargs):
-        import time
-
         self.count += 1
-        started = time.perf_counter()
         response = self.client.open(url, method=method, **kwargs)
-        self.times.append((time.perf_counter() - started, what))
         self.record(what, response)
         return response
 
@@ -153,6 +152,8 @@ class Sweep:
             rounds = ((text_rounds() if kinds & {"text", "file"} else [])
                       + (typed_rounds() if "typed" in kinds else [])
                       + (hidden_rounds() if kinds & {"hidden", "select"} else [])) or text_rounds()[:1]
+            if self.database_only:
+                rounds = [r for r in rounds if r["label"] in DATABASE_ROUNDS] or rounds[:1]
             for n, round_ in enumerate(rounds):
                 data = form_data(form, round_)
                 headers = {"HX-Request": "true"} if n % 2 else {}
@@ -171,7 +172,7 @@ class Sweep:
         # parameters also get integers past 2^63 and the search a NUL.
         ints = {"page": hostile.TYPED["int64"], "owner": hostile.TYPED["big"], "rep": hostile.TYPED["big"],
                 "region": hostile.TYPED["big"], "q": "a\x00b"}
-        for offset, extra in ((0, ints), (len(names) // 2 + 1, {})):
+        for offset, extra in ((0, ints), (len(names) // 2 + 1, {}))[:1 if self.database_only else 2]:
             params = {name: hostile.QUERY[(n + offset) % len(hostile.QUERY)] for n, name in enumerate(names)}
             self.request(f"GET {url} ?…[{offset}]", _with_query(url, params | extra))
 
