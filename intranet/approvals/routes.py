@@ -14,6 +14,7 @@ from ..models import ApprovalRequest, Delegation, User
 from ..models.people import ROLE_RANK
 from ..services import approvals as engine
 from ..services.errors import DomainError
+from ..services.text_rules import whole_number
 from ..web.clean_input import TOO_MANY_ROWS
 from ..web.guards import role_required
 from ..web.redirects import safe_next
@@ -135,15 +136,15 @@ def _decision_failed(req, exc: DomainError, form, comment: str, next_url: str):
 @bp.post("/bulk")
 @login_required
 def bulk():
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for v in request.form.getlist("ids") if (n := whole_number(v)) is not None and n > 0]
     if not ids:
         return _bulk_answer(_l("请先勾选要批量通过的单据"), [], "error")
     seen = {}
     for request_id in ids:
         raw = request.form.get(f"seen-{request_id}", "")
         step, _sep, round_ = raw.partition(":")
-        if step.isdigit() and round_.isdigit():
-            seen[request_id] = (int(step), int(round_))
+        if whole_number(step) is not None and whole_number(round_) is not None:
+            seen[request_id] = (whole_number(step), whole_number(round_))
     titles = dict(db.session.execute(select(ApprovalRequest.id, ApprovalRequest.title)
                                      .where(ApprovalRequest.id.in_(ids))).all())
     results = engine.bulk_decide(current_user, ids, "approve", seen=seen)

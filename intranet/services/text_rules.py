@@ -13,6 +13,7 @@ is what the forms call it too). Forms with their own Length validators say it ea
 """
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, event
@@ -29,6 +30,21 @@ def clean_text(value):
     if not isinstance(value, str):
         return value
     return _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
+
+
+# PostgreSQL `integer` (ids, counts, years) is the narrowest integer column we have.
+INT_MAX = 2**31 - 1
+_WHOLE = re.compile(r"-?[0-9]+", re.ASCII)
+
+
+def whole_number(text) -> int | None:
+    """An integer as typed ("12", an IME's "１２"), or None: not "²" or "١٢" (str.isdigit() lets those
+    through to int(), which then fails), not beyond what the database stores."""
+    cleaned = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if not _WHOLE.fullmatch(cleaned) or any(unicodedata.category(ch) == "No" for ch in str(text)):
+        return None
+    value = int(cleaned)
+    return value if -INT_MAX <= value <= INT_MAX else None
 
 
 def too_long_message(limit: int):

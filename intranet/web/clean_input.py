@@ -25,10 +25,8 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 from wtforms import fields as wtf_fields
 
-from ..services.text_rules import clean_text
+from ..services.text_rules import INT_MAX, clean_text
 
-# PostgreSQL `integer` (ids, counts, years) is the narrowest integer column we have.
-INT_MAX = 2**31 - 1
 _FILENAME_BAD = re.compile(r"[\x00-\x1f\x7f\"]")
 
 
@@ -89,6 +87,7 @@ class BoundedIntegerConverter(IntegerConverter):
 
 NUMBER_INVALID = _l("请填写有效的数字")
 NUMBER_TOO_LARGE = _l("数字超出范围")
+DATE_INVALID = _l("日期无效，请按 2026-11-18 的格式填写一个存在的日期")
 TOO_MANY_ROWS = _l("最多 %(n)d 行，请删除多余的行")
 
 
@@ -163,6 +162,33 @@ def _field_list_append(original):
     return append_entry
 
 
+def _field_validate(original):
+    def validate(self, form, extra_validators=()):
+        ok = original(self, form, extra_validators)
+        if not ok and self.process_errors:
+            # DataRequired/InputRequired drop the parse error and say "请填写日期" about a date that was
+            # typed but cannot be read (2026-13-45): keep the reason it could not be read instead.
+            self.errors = list(dict.fromkeys(str(e) for e in self.process_errors))
+        return ok
+
+    validate.checked = True
+    return validate
+
+
+def _date_formdata(process_formdata):
+    def process(self, valuelist):
+        if valuelist and not " ".join(valuelist).strip():
+            self.data = None  # left empty: DataRequired or Optional speaks, not "invalid date"
+            return
+        try:
+            process_formdata(self, valuelist)
+        except ValueError as exc:
+            raise ValueError(DATE_INVALID) from exc
+
+    process.checked = True
+    return process
+
+
 def _patch(cls, name, wrapper) -> None:
     current = getattr(cls, name)
     if not getattr(current, "checked", False):
@@ -173,6 +199,10 @@ def harden_wtforms() -> None:
     for cls in (wtf_fields.IntegerField, wtf_fields.DecimalField, wtf_fields.FloatField):
         if "process_formdata" in cls.__dict__:
             _patch(cls, "process_formdata", _checked_number)
+    _patch(wtf_fields.Field, "validate", _field_validate)
+    for cls in (wtf_fields.DateField, wtf_fields.DateTimeField, wtf_fields.DateTimeLocalField):
+        if "process_formdata" in cls.__dict__:
+            _patch(cls, "process_formdata", _date_formdata)
     _patch(wtf_fields.FieldList, "process", _field_list_process)
     _patch(wtf_fields.FieldList, "validate", _field_list_validate)
     _patch(wtf_fields.FieldList, "append_entry", _field_list_append)
