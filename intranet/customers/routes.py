@@ -83,7 +83,7 @@ def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
             message = _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
         else:
             # Another team's customer: that it exists, and whom to ask — not whose it is.
-            message = _l("已有同名客户（不在您的客户范围内），请先向销售内勤或销售经理核实；确认不是重复客户请勾选下方确认框。")
+            message = _l("已存在同名客户（不在您的客户范围内），请先向销售内勤或销售经理核实；确认不是重复客户请勾选下方确认框。")
         form.name.errors = [*form.name.errors, message]
         return True
     return False

@@ -12,7 +12,7 @@ MAX_AMOUNT = Decimal("99999999.99")
 
 # After NFKC: ASCII digits only (Decimal() would also take Arabic-Indic or Devanagari digits).
 IME_DIGITS = frozenset("0123456789０１２３４５６７８９")
-AMOUNT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+AMOUNT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
 def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:

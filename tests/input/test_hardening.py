@@ -27,7 +27,7 @@ def test_a_rep_is_not_told_whose_customer_of_another_team_it_is(login, users):
                                                           "stage": "potential", "callback_interval_days": "30"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "已有同名客户" in body and users["rep3"].name not in body
+    assert "已存在同名客户" in body and users["rep3"].name not in body
     manager_view = login("manager").post("/customers/new", data={"name": other.name, "kind": "distributor",
                                                                  "stage": "potential", "callback_interval_days": "30"})
     assert users["rep3"].name in manager_view.get_data(as_text=True)
