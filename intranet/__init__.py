@@ -10,7 +10,7 @@ from flask_login import current_user
 from . import cli, security
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .web import errors, formatting
+from .web import clean_input, errors, formatting
 
 
 def create_app(config_class: type = Config, **overrides) -> Flask:
@@ -30,6 +30,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    clean_input.install(app)  # before the blueprints: their URL rules use its <int:> converter
     _init_extensions(app)
     _register_blueprints(app)
     formatting.register(app)

@@ -63,7 +63,7 @@ class Config:
     # Reverse proxies in front (nginx = 1): trust that many X-Forwarded-For/-Proto hops, so login
     # throttling and the audit trail see the real client address. 0 when serving directly.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-    DEMO_MODE = _bool("DEMO_MODE", True)
+    DEMO_MODE = _bool("DEMO_MODE", False)  # `make run` turns it on for the demo (scripts/run.sh)
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     PAGE_SIZE = 20

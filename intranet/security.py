@@ -64,9 +64,18 @@ def _headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if current_user and current_user.is_authenticated:
+    if _signed_in():
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _signed_in() -> bool:
+    """After a failed request the user may not be loadable; the headers go out all the same."""
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:
+        db.session.rollback()
+        return True  # no-store is the safe answer when unsure
 
 
 def register(app) -> None:

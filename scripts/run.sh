@@ -25,6 +25,7 @@ if [ -z "${REDIS_URL:-}" ]; then
   fi
 fi
 
+export DEMO_MODE="${DEMO_MODE:-true}"  # the demo lists its accounts on the login page; off by default elsewhere
 flask db upgrade
 flask seed-demo --if-empty
 

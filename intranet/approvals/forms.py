@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..models.approvals import LINE_MANAGER, ROLE, SECOND_LINE
 from ..models.people import ROLES
+from ..services.approvals import APPROVER_ROLES
 from ..web.money_input import MoneyField
 
 ROLE_LABELS = {
@@ -51,7 +52,9 @@ class StepForm(Form):
     approver_kind = SelectField(_l("审批人"), choices=[
         SelectChoice(ROLE, _l("按角色")), SelectChoice(LINE_MANAGER, _l("直属上级")),
         SelectChoice(SECOND_LINE, _l("上级的上级"))])
-    role = SelectField(_l("角色"), choices=[SelectChoice("", "—")] + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    # Only roles that may approve: a rep never approves another rep's documents.
+    role = SelectField(_l("角色"), choices=[SelectChoice("", "—")] + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES
+                                                                        if r in APPROVER_ROLES])
     min_amount = MoneyField(_l("金额起点"), allow_zero=True)
     reviewers = SelectField(_l("复核人数"), coerce=int, choices=[
         SelectChoice(1, _l("1 人")), SelectChoice(2, _l("2 人(双人复核)"))])

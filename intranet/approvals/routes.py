@@ -14,7 +14,10 @@ from ..models import ApprovalRequest, Delegation, User
 from ..models.people import ROLE_RANK
 from ..services import approvals as engine
 from ..services.errors import AlreadyDecided, DomainError
+from ..services.text_rules import whole_number
+from ..web.clean_input import TOO_MANY_ROWS
 from ..web.guards import role_required
+from ..web.redirects import safe_next
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -26,10 +29,8 @@ DONE_MESSAGES = {"approve": _l("已通过"), "return": _l("已退回修改"), "r
 
 
 def _safe_next(value: str | None, default: str) -> str:
-    """Only local paths: never redirect to another host."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    """Only local paths on one line: never another host, never a header break."""
+    return safe_next(value, default)
 
 
 def _visible_or_404(request_id: int) -> ApprovalRequest:
@@ -78,8 +79,12 @@ def decide(request_id):
     form = DecisionForm()
     inbox_url = url_for("approvals.inbox")
     next_url = _safe_next(form.next.data, inbox_url)
-    action = form.action.data if form.validate() else ""
     comment = (form.comment.data or "").strip()
+    if not form.validate() and form.comment.errors:
+        # e.g. a 10,000-character comment: say what is wrong with the comment, not "unknown action".
+        return _decision_failed(req, DomainError(form.comment.errors[0], field="comment"), form, comment[:2000],
+                                next_url)
+    action = form.action.data if not form.errors else ""
     try:
         engine.decide(current_user, req.id, action, comment, step_index=form.step_index.data,
                       round_=form.round.data)
@@ -131,15 +136,15 @@ def _decision_failed(req, exc: DomainError, form, comment: str, next_url: str):
 @bp.post("/bulk")
 @login_required
 def bulk():
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for v in request.form.getlist("ids") if (n := whole_number(v)) is not None and n > 0]
     if not ids:
         return _bulk_answer(_l("请先勾选要批量通过的单据"), [], "error")
     seen = {}
     for request_id in ids:
         raw = request.form.get(f"seen-{request_id}", "")
         step, _sep, round_ = raw.partition(":")
-        if step.isdigit() and round_.isdigit():
-            seen[request_id] = (int(step), int(round_))
+        if whole_number(step) is not None and whole_number(round_) is not None:
+            seen[request_id] = (whole_number(step), whole_number(round_))
     titles = dict(db.session.execute(select(ApprovalRequest.id, ApprovalRequest.title)
                                      .where(ApprovalRequest.id.in_(ids))).all())
     results = engine.bulk_decide(current_user, ids, "approve", seen=seen)
@@ -260,7 +265,10 @@ def route_edit(doc_type):
     op = request.form.get("op", "save")
     if op != "save":
         # Row editing (add / remove / up / down) re-renders the form; nothing is stored until 保存.
-        form = RouteForm(formdata=None, data={"steps": _edit_rows(form, op)})
+        rows, limit = _edit_rows(form, op), form.steps.max_entries
+        form = RouteForm(formdata=None, data={"steps": rows[:limit]})
+        if len(rows) > limit:
+            form.form_errors.append(TOO_MANY_ROWS % {"n": limit})
         return render("approvals/route_form.html", "form", form=form, adapter=adapter)
     if form.validate_on_submit():
         try:
@@ -292,7 +300,7 @@ def _edit_rows(form: RouteForm, op: str) -> list[dict]:
              "role": f.form.role.data or "", "min_amount": f.form.min_amount.data or "",
              "reviewers": f.form.reviewers.data if f.form.reviewers.data in (1, 2) else 1} for f in form.steps]
     verb, _sep, index = op.partition(":")
-    i = int(index) if index.isdigit() else -1
+    i = int(index) if index.isdecimal() else -1  # isdigit() would let "²" through to int()
     if verb == "add":
         rows.append({"name": "", "approver_kind": engine.ROLE, "role": "", "min_amount": "", "reviewers": 1})
     elif verb == "remove" and 0 <= i < len(rows) and len(rows) > 1:

@@ -1,7 +1,5 @@
 """Login, logout, own password, language. Failed logins are throttled per account and address."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,6 +10,7 @@ from ..extensions import db, limiter
 from ..models import User
 from ..services import audit, people
 from ..services.errors import DomainError
+from ..web.redirects import safe_next
 from ..web.rendering import render
 from ..web.transaction import commit
 from .forms import LanguageForm, LoginForm, PasswordForm
@@ -40,9 +39,7 @@ def _demo_accounts() -> list[str]:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    return safe_next(target)
 
 
 def desk_url(user) -> str:
@@ -86,8 +83,21 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
+def _password_key() -> str:
+    return f"password:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+def _password_locked_out(limit):
+    form = PasswordForm()
+    form.current.errors = [_l("当前密码输错次数过多，请 10 分钟后再试")]
+    return render("auth/password.html", "form", form=form, status=429)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+# Guessing the current password of a session left open counts like failed logins (per account).
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_password_key, methods=["POST"],
+               deduct_when=_login_failed, on_breach=_password_locked_out)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import time
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -77,9 +78,13 @@ def _values(form: CustomerForm) -> dict:
 def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
     found = svc.duplicates(form.name.data, exclude_id)
     if found and not form.confirm_duplicate.data:
-        names = "、".join(f"{c.name}({c.owner.name})" for c in found)
-        form.name.errors = [*form.name.errors, _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。",
-                                                  names=names)]
+        names = "、".join(f"{c.name}({c.owner.name})" for c in found if svc.can_see_rep(current_user, c.owner_id))
+        if names:
+            message = _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
+        else:
+            # Another team's customer: that it exists, and whom to ask — not whose it is.
+            message = _l("已存在同名客户（不在您的客户范围内），请先向销售内勤或销售经理核实；确认不是重复客户请勾选下方确认框。")
+        form.name.errors = [*form.name.errors, message]
         return True
     return False
 
@@ -297,6 +302,17 @@ def _import_dir() -> Path:
     return path
 
 
+PREVIEW_HOURS = 24
+
+
+def _drop_stale_previews() -> None:
+    """An upload that was never confirmed is not kept for ever (a 20,000-row preview is ~4 MB)."""
+    cutoff = time.time() - PREVIEW_HOURS * 3600
+    for path in _import_dir().glob("customers-*.json"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def _import_file(token: str) -> Path:
     if not token.isalnum():
         abort(404)
@@ -316,6 +332,7 @@ def import_upload():
             form.file.errors = [_l("无法读取文件,请上传 .xlsx 格式的 Excel 文件")]
         else:
             result = svc.parse_rows(current_user, rows)
+            _drop_stale_previews()
             token = secrets.token_hex(16)
             _import_file(token).write_text(json.dumps(
                 {"user_id": current_user.id, "valid": result.valid, "errors": result.errors}, ensure_ascii=False))

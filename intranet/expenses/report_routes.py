@@ -7,7 +7,7 @@ from openpyxl.styles import Font
 
 from ..services import advances, expense_reports, ledger, promotions
 from ..services.expenses import CATEGORY_LABELS
-from ..web.excel import send_workbook
+from ..web.excel import append_row, send_workbook
 from ..web.guards import role_required
 from ..web.rendering import render
 from . import bp
@@ -41,7 +41,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, row)
         for cell in ws[ws.max_row]:
             if cell.column > 1 and not isinstance(cell.value, str | int):
                 cell.number_format = MONEY

@@ -4,7 +4,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..services import ledger
-from ..web.excel import _cell
+from ..web.excel import append_row, safe_sheet_title, safe_value
 
 MONEY = "#,##0.00"
 HEADERS = ["序号", "日期", "类型", "类别", "摘要", "单据", "收入", "支出", "余额", "记账人", "复核人", "复核时间", "冲正"]
@@ -14,8 +14,8 @@ SUMMARY_LABELS = ("期初余额", "本月收到", "本月支出", "归还财务"
 def statement_workbook(st: ledger.Statement) -> Workbook:
     wb = Workbook()
     ws = wb.active
-    ws.title = f"备用金对账单 {st.period}"
-    ws.append([f"备用金对账单:{st.account.name}", st.period])
+    ws.title = safe_sheet_title(f"备用金对账单 {st.period}")
+    append_row(ws, [f"备用金对账单:{st.account.name}", st.period])
     ws["A1"].font = Font(bold=True, size=13)
     for label, value in zip(SUMMARY_LABELS, (st.opening, st.received, st.spent, st.returned, st.closing), strict=True):
         ws.append([label, value])
@@ -27,11 +27,11 @@ def statement_workbook(st: ledger.Statement) -> Workbook:
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for e in st.entries:
-        ws.append([
+        append_row(ws, [
             e.seq, e.entry_date, str(ledger.KIND_LABELS[e.kind]), str(ledger.CATEGORY_LABELS.get(e.category, "")),
             e.memo, f"{e.ref_type}#{e.ref_id}" if e.ref_type else "", e.inflow, e.outflow, e.balance,
             e.recorded_by.name, e.confirmed_by.name if e.confirmed_by else "",
-            _cell(e.confirmed_at) if e.confirmed_at else None,
+            safe_value(e.confirmed_at) if e.confirmed_at else None,
             f"冲正第 {e.reverses.seq} 笔" if e.reverses is not None else ("已冲正" if e.id in st.reversed else ""),
         ])
         row = ws.max_row

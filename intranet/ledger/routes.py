@@ -10,6 +10,7 @@ from ..models import LedgerEntry, PeriodClose
 from ..models.ledger import DISBURSEMENT, FLOAT_IN, REVERSAL, SETTLEMENT
 from ..services import ledger, receipts
 from ..services.errors import DomainError
+from ..services.text_rules import whole_number
 from ..web.excel import send_workbook
 from ..web.form_errors import attach_error as _field_error
 from ..web.formatting import money
@@ -229,7 +230,7 @@ def confirm(entry_id):
 @bp.post("/confirm")
 @role_required(*ledger.CONFIRMERS)
 def confirm_bulk():
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for v in request.form.getlist("ids") if (n := whole_number(v)) is not None and n > 0]
     if not ids:
         flash(_l("请先勾选要复核的记录"), "error")
     else:

@@ -8,6 +8,7 @@ from wtforms.validators import Length, Optional
 
 from ..models.returns import REASONS, REFUND_KINDS
 from ..services.returns import REASON_LABELS, REFUND_KIND_LABELS, LineInput
+from ..services.text_rules import whole_number
 from ..web.money_input import MoneyField, parse_amount
 
 
@@ -22,11 +23,12 @@ def parse_quantity(text) -> int:
     cleaned = (text or "").strip().replace(",", "")
     if not cleaned:
         raise ValueError(_l("请填写数量"))
-    if not cleaned.isdigit() or int(cleaned) <= 0:
+    number = whole_number(cleaned)
+    if number is None or number <= 0:
         raise ValueError(_l("数量必须是正整数"))
-    if int(cleaned) > 1_000_000:
+    if number > 1_000_000:
         raise ValueError(_l("数量过大"))
-    return int(cleaned)
+    return number
 
 
 class LineForm(Form):

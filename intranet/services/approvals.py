@@ -159,6 +159,9 @@ def save_route(actor, doc_type: str, steps: list[dict]) -> ApprovalRoute:
     for s in steps:
         if s["approver_kind"] == ROLE and not s.get("role"):
             raise DomainError(_l("按角色审批的步骤必须选择角色"))
+        if s["approver_kind"] == ROLE and s["role"] not in APPROVER_ROLES:
+            raise DomainError(_l("步骤「%(step)s」：该角色不能审批单据，请选择主管、经理、总监、总经理、内勤或财务",
+                                 step=s["name"]), field="steps")
         if s.get("reviewers") not in (1, 2):
             raise DomainError(_l("复核人数只能是 1 或 2"))
         _check_someone_holds(s)
@@ -183,8 +186,6 @@ def _check_someone_holds(step: dict) -> None:
     if step["approver_kind"] != ROLE:
         return
     role = step["role"]
-    if role == "rep":
-        raise DomainError(_l("步骤「%(step)s」：销售代表不能担任审批人", step=step["name"]))
     level = ESCALATION_LADDER.index(role) if role in ESCALATION_LADDER else 0
     roles = {role, *ESCALATION_LADDER[level + 1:]}
     people = db.session.scalar(select(func.count(User.id)).where(User.role.in_(roles), User.active))
@@ -202,6 +203,32 @@ def _applicable(steps: list[dict], amount: Decimal | None) -> list[dict]:
 
 # ---- who may decide ---------------------------------------------------------------
 
+# Roles that may approve at all, and those among them whose reach is a team or line, not the department:
+# a 按角色 step for such a role means "the submitter's own supervisor", never every supervisor.
+APPROVER_ROLES = ("supervisor", "manager", "director", "gm", "assistant", "finance")
+LINE_ROLES = ("supervisor", "rep")
+
+
+def _line_of(submitter: User) -> set[int]:
+    """The submitter's chain of command (boss, boss's boss, …)."""
+    ids, boss = set(), submitter.reports_to
+    while boss is not None and boss.id not in ids:
+        ids.add(boss.id)
+        boss = boss.reports_to
+    return ids
+
+
+def scoped(step: dict, submitter: User, people: list[User]) -> list[User]:
+    """A role step's people, limited to the submitter's line for a role below the department level
+    (and to nobody for a role that cannot approve, should an old route still name one)."""
+    if step.get("role") not in APPROVER_ROLES:
+        return []
+    if step.get("role") in LINE_ROLES:
+        line = _line_of(submitter)
+        return [u for u in people if u.id in line]
+    return people
+
+
 def step_deciders(request: ApprovalRequest, step: dict) -> list[User]:
     """The people who may decide a step (before delegation and four-eyes exclusions): those it
     names, or — when none of them can (all excluded, absent or gone) — the next level up."""
@@ -218,7 +245,7 @@ def named_deciders(request: ApprovalRequest, step: dict) -> list[User]:
     if step["approver_kind"] == SECOND_LINE:
         boss = submitter.reports_to
         return [u for u in [boss.reports_to if boss else None] if u and u.active]
-    return list(db.session.scalars(select(User).where(User.role == step["role"], User.active)))
+    return scoped(step, submitter, list(db.session.scalars(select(User).where(User.role == step["role"], User.active))))
 
 
 # The line of authority a step goes up when nobody it names can decide it.
@@ -550,7 +577,9 @@ def inbox(user: User) -> list[ApprovalRequest]:
     mine = []
     for request in pending:
         step = request.step
-        deciders = (with_fallback(request, step, by_role[step["role"]]) if step["approver_kind"] == ROLE
+        by_role_step = step["approver_kind"] == ROLE and not step.get("assigned_to")
+        deciders = (with_fallback(request, step, scoped(step, request.submitter, by_role[step["role"]]))
+                    if by_role_step
                     else step_deciders(request, step))
         if capacity(user, request, delegations, deciders) is not None:
             mine.append(request)
@@ -687,7 +716,7 @@ def _named_on_route(user: User, request: ApprovalRequest) -> bool:
     boss = request.submitter.reports_to
     for step in request.steps:
         kind = step["approver_kind"]
-        if kind == ROLE and user.role == step.get("role"):
+        if kind == ROLE and user.role == step.get("role") and scoped(step, request.submitter, [user]):
             return True
         if kind == LINE_MANAGER and boss is not None and boss.id == user.id:
             return True
@@ -960,8 +989,8 @@ class _Batch:
         step = request.step
         if step is None:
             return None
-        if step["approver_kind"] == ROLE:
-            return with_fallback(request, step, self.role_people.get(step["role"], []))
+        if step["approver_kind"] == ROLE and not step.get("assigned_to"):
+            return with_fallback(request, step, scoped(step, request.submitter, self.role_people.get(step["role"], [])))
         return step_deciders(request, step)
 
     def delegations_from(self, user: User) -> list[Delegation]:

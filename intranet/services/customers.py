@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, func, select, true
+from sqlalchemy import false, func, inspect, select, true
 
 from ..clock import SHANGHAI, now_utc
 from ..extensions import db
@@ -17,6 +17,7 @@ from ..models.customers import INTERACTION_KINDS, KINDS, STAGES, Certificate, Co
 from ..web.money_input import parse_amount
 from . import audit
 from .errors import DomainError, Forbidden
+from .text_rules import clean_text, column_limits
 
 KIND_LABELS = {"distributor": _l("经销商"), "agent": _l("代理商"), "commercial": _l("商业客户"), "end_user": _l("终端")}
 STAGE_LABELS = {"potential": _l("潜在"), "intended": _l("意向"), "active": _l("成交"), "dormant": _l("休眠")}
@@ -306,7 +307,7 @@ def parse_rows(actor: User, rows) -> ImportResult:
     seen: set[str] = set()
     result = ImportResult()
     for number, raw in rows:
-        cells = [("" if v is None else str(v).strip()) for v in list(raw) + [None] * len(IMPORT_COLUMNS)]
+        cells = [("" if v is None else clean_text(str(v)).strip()) for v in list(raw) + [None] * len(IMPORT_COLUMNS)]
         if not any(cells[:len(IMPORT_COLUMNS)]):
             continue
         name, kind, stage, region, owner, contact, phone, tax_id, credit, interval, notes = cells[:11]
@@ -326,6 +327,7 @@ def parse_rows(actor: User, rows) -> ImportResult:
             reasons.append(str(_l("区域不存在:%(r)s", r=region)))
         if owner not in owners:
             reasons.append(str(_l("负责人不存在或不在您的范围内:%(o)s", o=owner)))
+        reasons.extend(_too_long(name=name, contact=contact, phone=phone, tax_id=tax_id))
         amount = "0.00"
         if credit:
             try:
@@ -349,6 +351,16 @@ def parse_rows(actor: User, rows) -> ImportResult:
                              "phone": phone, "tax_id": tax_id, "credit_limit": amount,
                              "callback_interval_days": days, "notes": notes})
     return result
+
+
+def _too_long(**values) -> list[str]:
+    """The preview refuses what the database would refuse at confirm (varchar limits)."""
+    labels = {"name": _l("客户名称"), "contact": _l("联系人"), "phone": _l("电话"), "tax_id": _l("税号")}
+    limits = {**column_limits(inspect(Customer).mapper),
+              "contact": column_limits(inspect(Contact).mapper)["name"],
+              "phone": column_limits(inspect(Contact).mapper)["phone"]}
+    return [str(_l("%(field)s过长（最多 %(n)d 个字符）", field=labels[key], n=limits[key]))
+            for key, value in values.items() if len(value) > limits[key]]
 
 
 def import_rows(actor: User, valid: list[dict]) -> list[Customer]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Receipt
-from . import audit
+from . import audit, stored_files
 from .errors import DomainError
 
 # (magic prefix, content type, extension). WebP is RIFF....WEBP, checked separately.
@@ -79,7 +79,7 @@ def attach(actor, doc_type: str, doc_id: int, filename: str, data: bytes, field:
     """Validate, write the file, add the row (flushed). The caller checks the actor may attach."""
     content_type, ext = check(data, field)
     stored = f"{uuid.uuid4().hex}.{ext}"
-    (folder() / stored).write_bytes(data)
+    stored_files.write(db.session, folder() / stored, data)  # removed again if the transaction rolls back
     receipt = Receipt(doc_type=doc_type, doc_id=doc_id, filename=_safe_name(filename, ext), stored_name=stored,
                       content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                       uploaded_by_id=actor.id)

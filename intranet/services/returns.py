@@ -56,8 +56,9 @@ from ..models.returns import (
     ReturnRequest,
 )
 from ..web.formatting import money
-from . import approvals, audit, notify
+from . import approvals, audit, notify, stored_files
 from .errors import DomainError, Forbidden
+from .text_rules import whole_number
 
 DOC_TYPE = "return"
 
@@ -474,7 +475,7 @@ def add_attachments(actor: User, doc: ReturnRequest, uploads: list[Upload], kind
     added = []
     for up in uploads:
         stored = uuid.uuid4().hex + ALLOWED_UPLOADS[up.content_type]
-        (folder / stored).write_bytes(up.data)
+        stored_files.write(db.session, folder / stored, up.data)  # removed again on rollback
         att = ReturnAttachment(kind="complaint" if kind == "complaint" else "photo", filename=up.filename,
                                stored_name=stored, content_type=up.content_type, size=len(up.data),
                                uploaded_by_id=actor.id)
@@ -679,8 +680,8 @@ def _count(value) -> int | None:
     if isinstance(value, int):
         return value
     text = (value or "").strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
+    if whole_number(text) is not None:
+        return whole_number(text)
     raise ValueError(_l("请填写实收数量(整数)"))
 
 

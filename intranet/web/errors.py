@@ -1,6 +1,8 @@
 """Error pages: every failure answers with a page in the user's language, never a traceback."""
 
-from flask import render_template
+import logging
+
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -34,9 +36,29 @@ def _handler(status: int):
     return handle
 
 
+# Shown when even the error page cannot be rendered (the database is gone, a template broke).
+BARE_500 = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>500</title>"
+            "<h1>500</h1><p>系统出错，请稍后再试；问题已记录。</p><p><a href=\"/\">返回工作台</a></p></html>")
+
+
+def server_error(exc):
+    """Roll the failed transaction back first: the page reads the signed-in user from the session,
+    which would otherwise fail again on the same broken transaction."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: a new one is taken on the next use
+        db.session.remove()
+    try:
+        return _page(500)
+    except Exception:
+        logging.getLogger(__name__).exception("the error page failed")
+        db.session.remove()
+        return current_app.response_class(BARE_500, status=500, mimetype="text/html")
+
+
 def register(app) -> None:
     for status in MESSAGES:
-        app.register_error_handler(status, _handler(status))
+        app.register_error_handler(status, server_error if status == 500 else _handler(status))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc):

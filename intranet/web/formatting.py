@@ -3,6 +3,9 @@
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
+
 from ..clock import SHANGHAI, today_local
 
 
@@ -34,6 +37,14 @@ def fmt_datetime(value) -> str:
     return value.strftime("%Y-%m-%d") if isinstance(value, date) else str(value)
 
 
+def _escaped_html(self) -> str:
+    return str(escape(str(self)))
+
+
 def register(app) -> None:
+    # Flask-Babel's lazy strings declare themselves safe HTML, so a message that carries user text
+    # ("已存在同名客户:%(names)s") would put that text into the page unescaped. Our messages hold no
+    # markup: render every lazy string escaped, like any other text.
+    LazyString.__html__ = _escaped_html
     app.jinja_env.filters.update(money=money, date=fmt_date, datetime=fmt_datetime)
     app.jinja_env.globals.update(today_local=today_local)

@@ -1,5 +1,7 @@
-"""Parse money typed by people: "1234.5", "1,234.50", "￥1234.50" → Decimal('1234.50')."""
+"""Parse money typed by people: "1234.5", "1,234.50", "￥1234.50", "１２３４．５" → Decimal('1234.50')."""
 
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -8,17 +10,25 @@ from wtforms import StringField, ValidationError
 MAX_AMOUNT = Decimal("99999999.99")
 
 
+# After NFKC: ASCII digits only (Decimal() would also take Arabic-Indic or Devanagari digits).
+IME_DIGITS = frozenset("0123456789０１２３４５６７８９")
+AMOUNT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
-    cleaned = (text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if any(unicodedata.category(ch) in ("Nd", "No") and ch not in IME_DIGITS for ch in text or ""):
+        raise ValueError(_l("金额请用数字 0-9 填写"))  # ², ١٢٣, ४२: not what anyone means by an amount
+    # NFKC turns what a Chinese IME types (「１２３．５」, full-width ￥ and ，) into ASCII.
+    cleaned = unicodedata.normalize("NFKC", text or "").strip().replace(",", "").lstrip("¥").strip()
     if not cleaned:
         raise ValueError(_l("请填写金额"))
+    if not AMOUNT_TEXT.fullmatch(cleaned):
+        raise ValueError(_l("金额格式不正确"))
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError(_l("金额格式不正确")) from exc
-    if not value.is_finite():
-        raise ValueError(_l("金额格式不正确"))
-    if value < 0:
+    if value < 0 or (cleaned.startswith("-") and value == 0):
         raise ValueError(_l("金额不能为负数"))
     if value == 0 and not allow_zero:
         raise ValueError(_l("金额必须大于零"))
