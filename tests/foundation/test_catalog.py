@@ -1,0 +1,30 @@
+"""The English catalog is complete: every string the code and templates use has English in the .po.
+
+The source strings are Chinese; a string added without its English fails here (run
+`make translations`, then give the new entries their English in the .po).
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "intranet/translations/en/LC_MESSAGES/messages.po"
+
+
+def _catalog(path: Path):
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def test_every_string_in_use_has_english(tmp_path):
+    pot = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT,
+                   check=True, capture_output=True)
+    english = {m.id: m for m in _catalog(PO) if m.id}
+    missing = [m.id for m in _catalog(pot) if m.id and (m.id not in english or not english[m.id].string
+                                                       or english[m.id].fuzzy)]
+    assert missing == [], f"{len(missing)} strings without English, e.g. {missing[:5]}"
