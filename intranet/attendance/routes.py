@@ -21,6 +21,7 @@ from ..services import meeting as meeting_svc
 from ..services import trips as trip_svc
 from ..services import violations as violation_svc
 from ..services.errors import DomainError
+from ..services.text_rules import whole_number
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.pagination import paginate
@@ -315,17 +316,24 @@ def company_calendar():
 
 # ---- the morning meeting --------------------------------------------------------------------------
 
+def _day_arg(text: str) -> date:
+    """?day=2026-12-02, or today for anything else (an impossible date included)."""
+    try:
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) else clock.today_local()
+    except ValueError:
+        return clock.today_local()
+
+
 @bp.route("/meeting", methods=["GET", "POST"])
 @role_required("assistant")
 def meeting():
-    text = request.args.get("day", "")
-    day = date.fromisoformat(text) if re.match(r"^\d{4}-\d\d-\d\d$", text) else clock.today_local()
+    day = _day_arg(request.args.get("day", ""))
     found = meeting_svc.meeting_for(day)
     form = MeetingForm() if request.method == "POST" else MeetingForm(obj=found, data={"day": day})
     error = None
     if form.validate_on_submit():
         day = form.day.data
-        ids = [int(v) for v in request.form.getlist("present") if v.isdigit()]
+        ids = [n for n in (whole_number(v) for v in request.form.getlist("present")) if n is not None]
         try:
             meeting_svc.record(current_user, day, ids, form.targets.data or "", form.problems.data or "")
         except DomainError as exc:
@@ -446,7 +454,7 @@ def trip_link(trip_id):
     form = TripLinkForm()
     kind, _, number = (form.doc.data or "").partition(":") if form.validate_on_submit() else ("", "", "")
     try:
-        trip_svc.link(current_user, trip, kind, int(number) if number.isdigit() else 0)
+        trip_svc.link(current_user, trip, kind, whole_number(number) or 0)
     except DomainError as exc:
         db.session.rollback()
         _apply_errors(form, exc)

@@ -2,7 +2,6 @@
 
 import json
 import secrets
-import time
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -12,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..clock import now_utc
 from ..extensions import db, htmx
 from ..models import Region, User
 from ..models.customers import Certificate, Contact, Interaction
@@ -307,7 +307,7 @@ PREVIEW_HOURS = 24
 
 def _drop_stale_previews() -> None:
     """An upload that was never confirmed is not kept for ever (a 20,000-row preview is ~4 MB)."""
-    cutoff = time.time() - PREVIEW_HOURS * 3600
+    cutoff = now_utc().timestamp() - PREVIEW_HOURS * 3600
     for path in _import_dir().glob("customers-*.json"):
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)

@@ -58,6 +58,7 @@ from ..web.formatting import money
 from . import approvals, audit, notify
 from . import settings as company_settings
 from .errors import AlreadyDecided, DomainError, Forbidden
+from .text_rules import whole_number
 
 DOC_TYPE = "sample_request"
 MAX_QTY = 100000
@@ -94,9 +95,9 @@ def parse_quantity(raw, *, allow_zero: bool = False) -> int:
         if allow_zero:
             return 0
         raise DomainError(_l("请填写数量"))
-    if not text.isdigit():
+    value = whole_number(text)
+    if value is None or value < 0:
         raise DomainError(_l("数量必须是正整数"))
-    value = int(text)
     if value == 0 and not allow_zero:
         raise DomainError(_l("数量必须大于零"))
     if value > MAX_QTY:

@@ -60,7 +60,8 @@ def test_the_route_editor_form_offers_no_rep_role(login):
 
 
 def test_an_old_route_naming_the_rep_role_lets_no_rep_approve(users):
-    """A route stored before the editor refused it: rep4 never approves rep1's document."""
+    """A route stored before the editor refused it: rep4 never approves rep1's document; the step
+    goes up to the department's manager instead of waiting for nobody."""
     from intranet.models.approvals import ApprovalRoute, RouteStep
 
     route = db.session.scalar(db.select(ApprovalRoute).where(ApprovalRoute.doc_type == "expense"))
@@ -70,5 +71,6 @@ def test_an_old_route_naming_the_rep_role_lets_no_rep_approve(users):
     route.steps = [RouteStep(position=0, name="代表", approver_kind=approvals.ROLE, role="rep", reviewers=1)]
     db.session.commit()
     req = _submitted(users, "rep1")
-    assert approvals.step_deciders(req, req.step) == []
+    assert approvals.named_deciders(req, req.step) == []
+    assert [u.username for u in approvals.step_deciders(req, req.step)] == ["manager"]
     assert req not in approvals.inbox(users["rep4"])
