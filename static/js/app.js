@@ -1,5 +1,14 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
+  // Ask before a destructive plain form: <form data-confirm="确定删除…?"> (no inline onsubmit: the CSP).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  });
+  // A print view opens the print dialog by itself: <body data-autoprint>
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.body && document.body.hasAttribute("data-autoprint") && window.print) { window.print(); }
+  });
   // Select-all checkbox for bulk actions: <input type="checkbox" data-select-all="name">
   document.addEventListener("change", function (event) {
     var box = event.target;

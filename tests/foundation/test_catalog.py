@@ -28,3 +28,13 @@ def test_every_string_in_use_has_english(tmp_path):
     missing = [m.id for m in _catalog(pot) if m.id and (m.id not in english or not english[m.id].string
                                                        or english[m.id].fuzzy)]
     assert missing == [], f"{len(missing)} strings without English, e.g. {missing[:5]}"
+
+
+def test_templates_have_no_inline_script_style_or_handler():
+    """The CSP blocks them in the browser: behaviour goes in static/js, styles in static/css."""
+    import re
+
+    inline = re.compile(r"\son[a-z]+=|<style|\sstyle=|<script(?![^>]*\b(src|type=\"application/json\"))")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "templates").rglob("*.html")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if inline.search(line)]
+    assert found == []
