@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..clock import today_local
 from ..extensions import db
 from ..models import Promotion, PromotionLine, User
 from ..models.expenses import APPROVED, DRAFT, EDITABLE, PENDING, REJECTED, RETURNED, WITHDRAWN
@@ -137,6 +138,10 @@ def submit_writeoff(actor: User, promotion: Promotion):
         raise Forbidden(_l("只能提交自己的核销"))
     if promotion.writeoff_status not in EDITABLE:
         raise DomainError(_l("请先填写实际费用"))
+    if today_local() < promotion.ends_on:
+        # The actual spend is known once the activity is over (its last day counts: the rep files that
+        # evening); until then the actuals may be drafted but not sent for write-off.
+        raise DomainError(_l("活动到 %(end)s 才结束，结束当天起才能提交核销", end=promotion.ends_on.isoformat()))
     if not receipts.for_doc("promotion", promotion.id):
         raise DomainError(_l("请先上传票据"), field="receipts")
     return approvals.submit(actor, "promotion_writeoff", promotion)

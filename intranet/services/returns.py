@@ -2,7 +2,8 @@
 approval engine (director, then general manager — always), and the tracking to the end.
 
 Rules, whatever the UI shows:
-- a rep sees their own returns, a supervisor their team's, leadership/assistant/finance all of them;
+- a rep sees their own returns, a supervisor their team's, leadership and the assistant all of them,
+  finance only the money end: returns from the refund stage on (received, refunded, closed);
 - only the rep who files a return edits or submits it, and only before it is under way;
 - a quality / wrong-goods / transit-damage return goes up only with the assistant's complaint form;
   anything but a quality problem is "原则上不予退换" and needs a justification;
@@ -81,9 +82,12 @@ EVENT_LABELS = {
 NOT_IN_PRINCIPLE = _l("原则上不予退换")
 
 CREATORS = ("rep", "supervisor", "manager", "director")
-ALL_SEEING = ("manager", "director", "gm", "assistant", "finance")
+ALL_SEEING = ("manager", "director", "gm", "assistant")
 TRACKERS = ("assistant",)
 FINANCE = ("finance",)
+# Finance sees a return once it is theirs to refund or credit, and what followed: never a draft,
+# a complaint form being filled or a request under sign-off (SPEC 2.6: money documents only).
+FINANCE_STAGES = (RECEIVED, REFUNDED, CLOSED)
 
 # Stages that show as overdue on the assistant's desk, in days.
 OVERDUE_DAYS = {"complaint": 2, "receipt": 7, "refund": 5, "close": 3}
@@ -120,6 +124,8 @@ def visible_query(user: User):
     stmt = select(ReturnRequest)
     if user.role in ALL_SEEING:
         return stmt
+    if user.role in FINANCE:
+        return stmt.where(ReturnRequest.status.in_(FINANCE_STAGES))
     if user.role == "supervisor":
         team = select(User.id).where(User.reports_to_id == user.id)
         return stmt.where(or_(ReturnRequest.rep_id == user.id, ReturnRequest.rep_id.in_(team)))
@@ -129,6 +135,8 @@ def visible_query(user: User):
 def can_see(user: User, doc: ReturnRequest) -> bool:
     if user.role in ALL_SEEING or doc.rep_id == user.id:
         return True
+    if user.role in FINANCE:
+        return doc.status in FINANCE_STAGES
     if user.role == "supervisor" and doc.rep.reports_to_id == user.id:
         return True
     # Anyone the approval route names (e.g. an approver outside the team) may open what they decide.
@@ -621,7 +629,6 @@ class ReturnAdapter(approvals.Adapter):
 
 
 ADAPTER = approvals.register(ReturnAdapter(DOC_TYPE, _l("退货申请"), default_steps=DEFAULT_STEPS))
-approvals.FINANCE_TYPES.add(DOC_TYPE)  # a return is a money document: finance sees it
 
 
 def doc_url(doc: ReturnRequest) -> str:

@@ -1,14 +1,16 @@
 """Advances (借款) and promotion budgets (促销活动费用), the spend reports and the desk cards."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 
 import expense_helpers as h
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
+from intranet.clock import SHANGHAI
 from intranet.extensions import db
 from intranet.models import Advance, Promotion
 from intranet.services import advances, approvals, expenses, promotions
@@ -188,3 +190,21 @@ def test_desk_cards(login):
     assert "备用金待复核" in finance and "待付借款" not in finance  # the demo advance is already paid
     rep = login("rep1").get("/rep/").get_data(as_text=True)
     assert "我的报销" in rep and "上海客户拜访差旅" in rep
+
+
+def test_write_off_waits_for_the_activity_to_end(users, login):
+    p = promotions.save(users["rep1"], None, activity="展会", location="上海", starts_on=TODAY(),
+                        ends_on=TODAY() + timedelta(days=3), plan="", lines=[{"item": "展位", "amount": Decimal("500")}])
+    h.approve_through(promotions.submit(users["rep1"], p))
+    promotions.save_writeoff(users["rep1"], p, lines=[{"item": "展位", "amount": Decimal("480.00")}], note="")
+    promotions.attach_receipt(users["rep1"], p, "r.png", h.PNG)
+    with pytest.raises(DomainError, match="才结束"):  # drafting the actuals is fine, sending them is not
+        promotions.submit_writeoff(users["rep1"], p)
+    assert p.writeoff_status == "draft" and approvals.request_for("promotion_writeoff", p.id) is None
+    db.session.commit()
+    rep1 = login("rep1")
+    page = rep1.post(f"/expenses/promotions/{p.id}/submit", data={"what": "writeoff"}, follow_redirects=True)
+    assert "才结束" in page.get_data(as_text=True)
+    assert approvals.request_for("promotion_writeoff", p.id) is None
+    with time_machine.travel(datetime.combine(p.ends_on, datetime.min.time()).replace(hour=18, tzinfo=SHANGHAI)):
+        assert promotions.submit_writeoff(users["rep1"], p) is not None  # the last day itself counts

@@ -8,6 +8,10 @@ the assistant. POSTs are empty (valid CSRF token, no fields).
 
 CREATORS = ("rep", "supervisor", "manager", "director")
 ALL = ("rep", "supervisor", "manager", "director", "gm", "assistant", "finance")
+# Finance sees a return from the refund stage on; the sample is still at "shipped", so 404 for them.
+SEEING = ("rep", "supervisor", "manager", "director", "gm", "assistant")
+
+
 
 
 def _only(*roles, ok=200, other=403, anon=302):
@@ -20,9 +24,9 @@ ACCESS = {
     "GET returns.new": _only(*CREATORS),
     "POST returns.new": _only(*CREATORS),  # empty form: errors next to the fields, nothing saved
     "GET returns.line_row": _only(*CREATORS),
-    "GET returns.detail": _only(*ALL),  # rep1 owns it, supervisor1 leads rep1, the others see all
-    "GET returns.print_form": _only(*ALL),
-    "GET returns.attachment": _only(*ALL),
+    "GET returns.detail": _only(*SEEING, other=404),  # rep1 owns it, supervisor1 leads rep1, the others see all
+    "GET returns.print_form": _only(*SEEING, other=404),
+    "GET returns.attachment": _only(*SEEING, other=404),
     # rep1 owns it but it is under way (409); nobody else may edit or submit it (403)
     "GET returns.edit": {"rep": 409, "*": 403, None: 302},
     "POST returns.edit": {"rep": 409, "*": 403, None: 302},
@@ -32,9 +36,9 @@ ACCESS = {
     "GET returns.complaint": {"assistant": 409, "*": 403, None: 302},
     "POST returns.complaint": {"assistant": 409, "*": 403, None: 302},
     # the assistant may add photos until it is closed (empty upload: message, back to the page)
-    "POST returns.upload": {"assistant": 303, "*": 403, None: 302},
+    "POST returns.upload": {"assistant": 303, "finance": 404, "*": 403, None: 302},
     # only the uploader, and only before submission
-    "POST returns.attachment_delete": {"*": 403, None: 302},
+    "POST returns.attachment_delete": {"finance": 404, "*": 403, None: 302},
     # tracking: the return is at "shipped", so receipt is the step (empty POST: errors re-rendered)
     "GET returns.receive": {"assistant": 200, "*": 403, None: 302},
     "POST returns.receive": {"assistant": 200, "*": 403, None: 302},
@@ -42,8 +46,8 @@ ACCESS = {
     "POST returns.notify": {"assistant": 409, "*": 403, None: 302},
     "GET returns.ship": {"assistant": 409, "*": 403, None: 302},
     "POST returns.ship": {"assistant": 409, "*": 403, None: 302},
-    "GET returns.refund": {"finance": 409, "*": 403, None: 302},
-    "POST returns.refund": {"finance": 409, "*": 403, None: 302},
+    "GET returns.refund": {"finance": 404, "*": 403, None: 302},
+    "POST returns.refund": {"finance": 404, "*": 403, None: 302},
     "POST returns.close": {"assistant": 409, "*": 403, None: 302},
 }
 

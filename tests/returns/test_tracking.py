@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from intranet.extensions import db
 from intranet.services import returns as svc
@@ -110,3 +112,34 @@ def test_overdue_stages_show_on_the_assistants_desk(app, users, signed, login):
     assert "退货跟踪" in page and doc.number in page and "8 天仍未入库" in page
     # finance's desk lists the returns waiting for money, not the assistant's board
     assert doc.number not in login("finance").get("/finance/").get_data(as_text=True)
+
+
+def test_finance_sees_a_return_from_the_refund_stage_on(app, users, login, make_return, signed):
+    draft = make_return("rep1", submit=False)
+    doc = signed(qty=3)
+    finance = login("finance")
+
+    def seen(ret) -> bool:
+        listed = ret.number in finance.get("/returns/", headers={"HX-Request": "true"}).get_data(as_text=True)
+        sheet = load_workbook(BytesIO(finance.get("/returns/?format=xlsx").data)).active
+        exported = ret.number in [row[0] for row in sheet.iter_rows(values_only=True)]
+        opened = finance.get(f"/returns/{ret.id}").status_code == 200
+        assert listed == exported == opened, "the list, the export and the page agree on what finance sees"
+        return opened
+
+    assert not seen(draft)
+    for stage in ("signed", "notified", "shipped"):
+        assert doc.status == stage and not seen(doc)
+        if stage == "signed":
+            svc.notify_customer(users["assistant"], doc, "电话通知")
+        elif stage == "notified":
+            svc.record_shipment(users["assistant"], doc, "德邦物流", "DB1", today_local())
+        else:
+            svc.record_receipt(users["assistant"], doc, {doc.lines[0].id: 3}, today_local(), "")
+        db.session.commit()
+    assert doc.status == "received" and seen(doc)  # now it is finance's to refund
+    assert finance.get(f"/returns/{doc.id}/refund").status_code == 200
+    svc.record_refund(users["finance"], doc, "refund", doc.total_amount, today_local(), "V-1")
+    svc.close(users["assistant"], doc)
+    db.session.commit()
+    assert seen(doc) and not seen(draft)

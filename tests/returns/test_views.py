@@ -115,8 +115,10 @@ def test_scope_rep2_cannot_see_rep1s_return(app, users, login, rep1_return):
     assert login("supervisor1").get(f"/returns/{doc.id}").status_code == 200
     assert login("supervisor2").get(f"/returns/{doc.id}").status_code == 404
     assert doc.number not in login("supervisor2").get("/returns/", headers=HX).get_data(as_text=True)
-    # finance sees returns: they are money documents
-    assert login("finance").get(f"/returns/{doc.id}").status_code == 200
+    # finance does not see a return under sign-off (SPEC 2.6: from the refund stage on)
+    finance = login("finance")
+    assert finance.get(f"/returns/{doc.id}").status_code == 404
+    assert doc.number not in finance.get("/returns/", headers=HX).get_data(as_text=True)
 
 
 def test_attachment_of_another_return_is_not_served_through_this_one(app, users, login, rep1_return, make_return):

@@ -213,6 +213,11 @@ def test_unplanned_report_through_the_form(app, users, login):
     assert "后续事项需要同时填写内容和完成日期" in r.text
     r = c.post("/visits/reports/new", data={"customer": customer_of("rep1").id, "visit_date": str(visited),
                                             "outcome": "顺路拜访", "follow_ups-0-action": "寄资料",
+                                            "follow_ups-0-due_on": "2026-13-45"})
+    assert r.status_code == 200 and "第 1 行完成日期" in r.text and "日期" in r.text.split("第 1 行完成日期")[1][:40]
+    assert db.session.scalar(db.select(db.func.count(VisitReport.id))) == 0
+    r = c.post("/visits/reports/new", data={"customer": customer_of("rep1").id, "visit_date": str(visited),
+                                            "outcome": "顺路拜访", "follow_ups-0-action": "寄资料",
                                             "follow_ups-0-due_on": str(due)})
     assert r.status_code == 303
     report = db.session.scalar(db.select(VisitReport))
