@@ -70,7 +70,12 @@ def _select_locale() -> str:
         return "zh_CN"  # jobs and emails speak the company's language
     if current_user and current_user.is_authenticated:
         return current_user.locale
-    return request.cookies.get("lang") or "zh_CN"
+    # The cookie is the visitor's to change: anything but a language we ship is the default.
+    chosen = request.cookies.get("lang")
+    return chosen if chosen in LOCALES else "zh_CN"
+
+
+LOCALES = ("zh_CN", "en")
 
 
 def _register_blueprints(app: Flask) -> None:

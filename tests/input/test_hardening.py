@@ -100,3 +100,13 @@ def test_stale_import_previews_are_removed(app, login):
     buf.seek(0)
     login("manager").post("/customers/import", data={"file": (buf, "c.xlsx")}, content_type="multipart/form-data")
     assert not stale.exists()
+
+
+def test_a_hostile_language_cookie_is_the_default_language(app):
+    client = app.test_client()
+    for value in ("\x00", "../../etc/passwd", "zz_ZZ", "en\r\nX-Bad: 1", "x" * 4000):
+        client.set_cookie("lang", value)
+        page = client.get("/login")
+        assert page.status_code == 200 and "登录" in page.get_data(as_text=True), value
+    client.set_cookie("lang", "en")
+    assert "Log in" in client.get("/login").get_data(as_text=True)
