@@ -1,20 +1,16 @@
 """Thin views over services.customers: every record is loaded through the viewer's scope."""
 
-import json
-import secrets
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from openpyxl import load_workbook
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..clock import now_utc
 from ..extensions import db, htmx
 from ..models import Region, User
 from ..models.customers import Certificate, Contact, Interaction
+from ..services import customer_imports as imports
 from ..services import customers as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
@@ -295,47 +291,26 @@ def remove_certificate(customer_id, certificate_id):
 
 
 # ---- import: upload → preview (nothing saved) → confirm (valid rows only) ------------------
-
-def _import_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-PREVIEW_HOURS = 24
-
-
-def _drop_stale_previews() -> None:
-    """An upload that was never confirmed is not kept for ever (a 20,000-row preview is ~4 MB)."""
-    cutoff = now_utc().timestamp() - PREVIEW_HOURS * 3600
-    for path in _import_dir().glob("customers-*.json"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
-def _import_file(token: str) -> Path:
-    if not token.isalnum():
-        abort(404)
-    return _import_dir() / f"customers-{token}.json"
-
+# A large sheet goes to the worker (services/customer_imports.py); its page follows the progress.
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*svc.IMPORTERS)
 def import_upload():
     form = ImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
+    if form.validate_on_submit() and form.file.data:
         try:
-            ws = load_workbook(upload, read_only=True, data_only=True).active
-            rows = [(n, r) for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)]
-        except Exception:  # any unreadable upload is the user's problem, shown next to the field
-            form.file.errors = [_l("无法读取文件,请上传 .xlsx 格式的 Excel 文件")]
-        else:
+            data = form.file.data.read()
+            total, rows = imports.open_sheet(data)
+            if total > imports.INLINE_ROWS:
+                batch = imports.start(current_user, data, total)
+                return redirect(url_for("customers.import_status", token=batch.token), 303)
             result = svc.parse_rows(current_user, rows)
-            _drop_stale_previews()
-            token = secrets.token_hex(16)
-            _import_file(token).write_text(json.dumps(
-                {"user_id": current_user.id, "valid": result.valid, "errors": result.errors}, ensure_ascii=False))
+        except DomainError as exc:
+            db.session.rollback()
+            form.file.errors = [exc.message]
+        else:
+            imports.drop_stale_previews()
+            token = imports.save_preview(current_user, result)
             return render("customers/import.html", "preview", form=form, token=token, result=result,
                           columns=svc.IMPORT_COLUMNS)
     elif request.method == "POST" and not form.file.errors:
@@ -343,19 +318,34 @@ def import_upload():
     return render("customers/import.html", "preview", form=form, token=None, result=None, columns=svc.IMPORT_COLUMNS)
 
 
+@bp.get("/import/batches/<token>")
+@role_required(*svc.IMPORTERS)
+def import_status(token):
+    batch = imports.get_or_404(current_user, token)
+    return render("customers/import.html", "preview", form=ImportForm(), token=token, batch=batch,
+                  progress=imports.progress(batch), result=imports.preview_of(current_user, batch),
+                  columns=svc.IMPORT_COLUMNS, status_labels=imports.STATUS_LABELS)
+
+
+@bp.post("/import/batches/<token>")
+@role_required(*svc.IMPORTERS)
+def import_batch_confirm(token):
+    batch = imports.get_or_404(current_user, token)
+    try:
+        imports.confirm(current_user, batch)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("customers.import_status", token=token), 303)
+
+
 @bp.post("/import/<token>")
 @role_required(*svc.IMPORTERS)
 def import_confirm(token):
-    path = _import_file(token)
-    if not path.exists():
-        abort(404)
-    data = json.loads(path.read_text())
-    if data["user_id"] != current_user.id:
-        abort(404)
-    created = svc.import_rows(current_user, data["valid"])
+    created = imports.confirm_inline(current_user, token)
     commit()
-    path.unlink(missing_ok=True)
-    flash(_l("已导入 %(n)d 个客户", n=len(created)), "success")
+    imports.discard_preview(token)
+    flash(_l("已导入 %(n)d 个客户", n=created), "success")
     return redirect(url_for("customers.index"), 303)
 
 

@@ -286,6 +286,7 @@ def expiring_certificates(today: date, days: int = 30) -> list[Certificate]:
 
 # ---- import -------------------------------------------------------------------------
 
+PROGRESS_EVERY = 500
 IMPORT_COLUMNS = ("客户名称", "类型", "阶段", "区域", "负责人", "联系人", "电话", "税号", "信用额度", "回访周期(天)", "备注")
 
 
@@ -295,8 +296,9 @@ class ImportResult:
     errors: list[dict] = field(default_factory=list)  # {"row": n, "name": ..., "reasons": [...]}
 
 
-def parse_rows(actor: User, rows) -> ImportResult:
-    """Validate sheet rows (header excluded; row numbers as Excel shows them). Nothing is written."""
+def parse_rows(actor: User, rows, progress=None) -> ImportResult:
+    """Validate sheet rows (header excluded; row numbers as Excel shows them). Nothing is written.
+    `progress(n)` is told every few hundred rows (the worker shows it on the import page)."""
     kinds = {str(v): k for k, v in KIND_LABELS.items()}
     stages = {str(v): k for k, v in STAGE_LABELS.items()}
     regions = {r.name: r.id for r in db.session.scalars(select(Region))}
@@ -306,7 +308,9 @@ def parse_rows(actor: User, rows) -> ImportResult:
     existing = {n.replace(" ", "") for n in db.session.scalars(select(Customer.name))}
     seen: set[str] = set()
     result = ImportResult()
-    for number, raw in rows:
+    for handled, (number, raw) in enumerate(rows, start=1):
+        if progress and handled % PROGRESS_EVERY == 0:
+            progress(handled)
         cells = [("" if v is None else clean_text(str(v)).strip()) for v in list(raw) + [None] * len(IMPORT_COLUMNS)]
         if not any(cells[:len(IMPORT_COLUMNS)]):
             continue
@@ -363,7 +367,7 @@ def _too_long(**values) -> list[str]:
             for key, value in values.items() if len(value) > limits[key]]
 
 
-def import_rows(actor: User, valid: list[dict]) -> list[Customer]:
+def import_rows(actor: User, valid: list[dict], progress=None) -> list[Customer]:
     """Save already-validated rows, re-checking what may have changed since the preview."""
 
     if actor.role not in IMPORTERS:
@@ -371,7 +375,9 @@ def import_rows(actor: User, valid: list[dict]) -> list[Customer]:
     allowed = {u.id for u in assignable_owners(actor)}
     existing = {n.replace(" ", "") for n in db.session.scalars(select(Customer.name))}
     created = []
-    for row in valid:
+    for handled, row in enumerate(valid, start=1):
+        if progress and handled % PROGRESS_EVERY == 0:
+            progress(handled)
         key = row["name"].replace(" ", "")
         if key in existing or row["owner_id"] not in allowed:
             continue

@@ -32,6 +32,8 @@ ACCESS = {
     "GET customers.import_upload": only(*IMPORTERS),
     "POST customers.import_upload": only(*IMPORTERS),  # no file: error re-rendered
     "POST customers.import_confirm": only(*IMPORTERS, ok=404),  # unknown token
+    "GET customers.import_status": only(*IMPORTERS, ok=404),  # unknown batch
+    "POST customers.import_batch_confirm": only(*IMPORTERS, ok=404),
     "GET customers.import_template": only(*IMPORTERS),
 }
 
