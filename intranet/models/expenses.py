@@ -59,7 +59,7 @@ class ExpenseLine(db.Model):
     claim_id: Mapped[int] = mapped_column(ForeignKey("expense_claim.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     category: Mapped[str] = mapped_column(String(30))
-    spent_on: Mapped[date] = mapped_column(Date)
+    spent_on: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     description: Mapped[str] = mapped_column(String(200), default="")
 

@@ -65,7 +65,7 @@ class LedgerEntry(db.Model):
     ref_id: Mapped[int | None] = mapped_column()
     memo: Mapped[str] = mapped_column(String(200), default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

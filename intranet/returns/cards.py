@@ -29,5 +29,5 @@ def refunds_card(user: User) -> dict:
 @card("returns_chart", "returns/cards/chart.html", ("director", "gm"), order=40)
 def chart_card(user: User) -> dict:
     months = svc.last_months(12)
-    summary = svc.register_summary(svc.register_rows(user, months[0], months[-1]))
+    summary = svc.monthly_totals(user, months)
     return {"chart": svc.chart_data(summary, months), "summary": summary}

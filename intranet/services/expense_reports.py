@@ -1,7 +1,8 @@
 """Spend reports: by person, category, region and month; promotions budget vs actual; advances outstanding.
 
 Spend = lines of approved or paid claims (by the month of the expense) plus petty-cash disbursements
-that were not reversed (by the month of the entry). Sums are done on Decimal in Python, exactly.
+that were not reversed (by the month of the entry). Grouped and summed in the database (exact: see
+models/sql.py), so a page costs the same few queries whatever the history holds.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from ..clock import today_local
 from ..extensions import db
-from ..models import ExpenseClaim, ExpenseLine, LedgerEntry, PettyCashAccount, User
+from ..models import ExpenseClaim, ExpenseLine, LedgerEntry, PettyCashAccount, Region, User
 from ..models.expenses import APPROVED, PAID
 from ..models.ledger import DISBURSEMENT
+from ..models.sql import date_month, money_sum
 from . import ledger
 from .expenses import ALL_SEEING, CATEGORY_LABELS, scoped
 
@@ -69,31 +71,37 @@ def month_range(start: str, end: str) -> list[str]:
 
 
 def spend(user: User, months: list[str]) -> Spend:
+    """Grouped and summed in the database: one row per person, region, category and month."""
     out = Spend(months=months)
     first, last = ledger.period_bounds(months[0])[0], ledger.period_bounds(months[-1])[1]
     no_region = str(_l("未分区域"))
     claims = scoped(select(ExpenseClaim.id), ExpenseClaim.claimant_id, user).where(
         ExpenseClaim.status.in_((APPROVED, PAID)))
-    stmt = (select(ExpenseLine).where(ExpenseLine.claim_id.in_(claims), ExpenseLine.spent_on >= first,
-                                      ExpenseLine.spent_on <= last)
-            .options(selectinload(ExpenseLine.claim).selectinload(ExpenseClaim.claimant).selectinload(User.region)))
-    for line in db.session.scalars(stmt):
-        who = line.claim.claimant
-        out.add(who.name, who.region.name if who.region else no_region, line.category, f"{line.spent_on:%Y-%m}",
-                line.amount)
+    month = date_month(ExpenseLine.spent_on)
+    stmt = (select(User.name, Region.name, ExpenseLine.category, month, money_sum(ExpenseLine.amount))
+            .join(ExpenseClaim, ExpenseLine.claim_id == ExpenseClaim.id)
+            .join(User, ExpenseClaim.claimant_id == User.id)
+            .outerjoin(Region, User.region_id == Region.id)
+            .where(ExpenseLine.claim_id.in_(claims), ExpenseLine.spent_on >= first, ExpenseLine.spent_on <= last)
+            .group_by(User.id, User.name, Region.name, ExpenseLine.category, month))
+    for person, region, category, in_month, amount in db.session.execute(stmt):
+        out.add(person, region or no_region, category, in_month, amount)
     if user.role in ALL_SEEING:
         _add_disbursements(out, months, no_region)
     return out
 
 
 def _add_disbursements(out: Spend, months: list[str], no_region: str) -> None:
-    entries = list(db.session.scalars(
-        select(LedgerEntry).where(LedgerEntry.kind == DISBURSEMENT, LedgerEntry.period.in_(months))
-        .options(selectinload(LedgerEntry.account).selectinload(PettyCashAccount.custodian))))
-    reversed_ = ledger.reversed_ids(e.id for e in entries)
-    for e in entries:
-        if e.id not in reversed_:
-            out.add(e.account.custodian.name, no_region, e.category or "other", e.period, -e.amount)
+    """Petty-cash payments not reversed, by custodian, category and period (spend is their negative)."""
+    reversal = aliased(LedgerEntry)
+    stmt = (select(User.name, LedgerEntry.category, LedgerEntry.period, money_sum(LedgerEntry.amount))
+            .join(PettyCashAccount, LedgerEntry.account_id == PettyCashAccount.id)
+            .join(User, PettyCashAccount.custodian_id == User.id)
+            .where(LedgerEntry.kind == DISBURSEMENT, LedgerEntry.period.in_(months),
+                   ~exists().where(reversal.reverses_id == LedgerEntry.id))
+            .group_by(User.id, User.name, LedgerEntry.category, LedgerEntry.period))
+    for custodian, category, period, amount in db.session.execute(stmt):
+        out.add(custodian, no_region, category or "other", period, -amount)
 
 
 def chart_data(s: Spend) -> dict:

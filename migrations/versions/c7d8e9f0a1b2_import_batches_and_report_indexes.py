@@ -1,4 +1,5 @@
-"""Large customer imports checked and saved by the worker (import_batch).
+"""Large customer imports checked and saved by the worker (import_batch); indexes for the spend
+window (expense_line.spent_on) and the unconfirmed-ledger count (ledger_entry.confirmed_by_id).
 
 Revision ID: c7d8e9f0a1b2
 Revises: b1f0c3d2e4a5
@@ -37,9 +38,17 @@ def upgrade():
     )
     with op.batch_alter_table("import_batch", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_import_batch_user_id"), ["user_id"], unique=False)
+    with op.batch_alter_table("expense_line", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_expense_line_spent_on"), ["spent_on"], unique=False)
+    with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_entry_confirmed_by_id"), ["confirmed_by_id"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_entry_confirmed_by_id"))
+    with op.batch_alter_table("expense_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_expense_line_spent_on"))
     with op.batch_alter_table("import_batch", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_batch_user_id"))
     op.drop_table("import_batch")

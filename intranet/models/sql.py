@@ -1,0 +1,58 @@
+"""SQL expressions the two databases spell differently, so reports can group in the database.
+
+`local_month(ts)`: "YYYY-MM" of a UTC timestamp in Asia/Shanghai (UTC+8, no daylight saving since
+1991, so a fixed offset is exact). `date_month(d)`: "YYYY-MM" of a date column.
+`money_sum(col)`: the exact sum of a Money column; SQLite keeps NUMERIC as a double, so it sums
+whole fen there and divides once (exact up to 2^53 fen); PostgreSQL's numeric is exact already.
+"""
+
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from .types import Money
+
+
+class local_month(FunctionElement):  # noqa: N801 - used like a SQL function
+    type = String()
+    inherit_cache = True
+
+
+class date_month(FunctionElement):  # noqa: N801
+    type = String()
+    inherit_cache = True
+
+
+class money_sum(FunctionElement):  # noqa: N801
+    type = Money()  # Decimal with two places in Python, whatever the database returns
+    inherit_cache = True
+
+
+@compiles(local_month)
+def _local_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(local_month, "postgresql")
+def _local_month_pg(element, compiler, **kw):
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
+
+
+@compiles(date_month)
+def _date_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(date_month, "postgresql")
+def _date_month_pg(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@compiles(money_sum)
+def _money_sum_sqlite(element, compiler, **kw):
+    return f"(SUM(CAST(ROUND(({compiler.process(element.clauses, **kw)}) * 100) AS INTEGER)) / 100.0)"
+
+
+@compiles(money_sum, "postgresql")
+def _money_sum_pg(element, compiler, **kw):
+    return f"SUM({compiler.process(element.clauses, **kw)})"
