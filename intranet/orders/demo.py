@@ -6,7 +6,6 @@ invoicing summaries for the supervisors. Made through the real services; the to-
 that sends are removed again. Idempotent. Dates relative to today: works on any day."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 

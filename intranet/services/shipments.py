@@ -31,7 +31,7 @@ from ..models.orders import (
 )
 from . import audit, notify, stock
 from .errors import AlreadyDecided, DomainError, Forbidden
-from .orders import DESK, _number, _set_status, order_url
+from .orders import DESK, _number, _set_status
 from .samples import InputErrors, parse_quantity
 from .text_rules import whole_number
 
