@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from order_helpers import customer_of, fields, line, paid, product, receive, requested
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intranet.clock import today_local
 from intranet.extensions import db
@@ -230,3 +230,15 @@ def test_monthly_summary_goes_to_the_region_supervisor_then_finance(app, users):
     invoices.confirm_summary(users["finance"], south)
     assert south.status == "reviewed"
     assert invoices.build_summaries(inv.month) == []  # once per month and region
+
+
+@pytest.mark.calendar
+def test_the_summary_job_builds_last_months_summaries_once(app, users):
+    from intranet.clock import add_months, month_of
+    from intranet.jobs.orders import build_invoice_summaries
+    from intranet.models.orders import InvoiceSummary
+
+    last = add_months(month_of(today_local()), -1)
+    existing = db.session.scalar(select(func.count()).select_from(InvoiceSummary).where(InvoiceSummary.month == last))
+    made = build_invoice_summaries()
+    assert made + existing == 2 and build_invoice_summaries() == 0
