@@ -44,6 +44,7 @@ from .orders import OrderShortage as OrderShortage
 from .orders import PaymentNotice as PaymentNotice
 from .orders import ProductMovement as ProductMovement
 from .orders import ProductStock as ProductStock
+from .orders import ReturnOrderLink as ReturnOrderLink
 from .orders import Shipment as Shipment
 from .orders import ShipmentLine as ShipmentLine
 from .orders import StockCount as StockCount

@@ -335,3 +335,17 @@ class MasterChange(db.Model):
 
     customer: Mapped[Customer] = relationship()
     requested_by: Mapped[User] = relationship()
+
+
+class ReturnOrderLink(db.Model):
+    """A return request picked from an order (the typed order reference stays for history): its
+    received quantities go back into stock against the order's shipped lines; an exchange (换货)
+    ships replacements from it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_request.id"), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    linked_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship()

@@ -1,8 +1,8 @@
 """orders payments stock shipments invoices
 
-Revision ID: 6f25e6e11921
+Revision ID: 4d0ffaad5af4
 Revises: b1f0c3d2e4a5
-Create Date: 2026-12-02 15:39:37.540539
+Create Date: 2026-12-02 16:09:36.906288
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import intranet.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '6f25e6e11921'
+revision = '4d0ffaad5af4'
 down_revision = 'b1f0c3d2e4a5'
 branch_labels = None
 depends_on = None
@@ -238,6 +238,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_order_line_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_line_product_id'), ['product_id'], unique=False)
 
+    op.create_table('return_order_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('return_id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('linked_by_id', sa.Integer(), nullable=False),
+    sa.Column('linked_at', intranet.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['linked_by_id'], ['user.id'], name=op.f('fk_return_order_link_linked_by_id_user')),
+    sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_return_order_link_order_id_sales_order')),
+    sa.ForeignKeyConstraint(['return_id'], ['return_request.id'], name=op.f('fk_return_order_link_return_id_return_request')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_return_order_link')),
+    sa.UniqueConstraint('return_id', name=op.f('uq_return_order_link_return_id'))
+    )
+    with op.batch_alter_table('return_order_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_return_order_link_order_id'), ['order_id'], unique=False)
+
     op.create_table('shipment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=20), nullable=False),
@@ -368,6 +383,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_shipment_notice_due_on'))
 
     op.drop_table('shipment')
+    with op.batch_alter_table('return_order_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_return_order_link_order_id'))
+
+    op.drop_table('return_order_link')
     with op.batch_alter_table('order_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_line_product_id'))
         batch_op.drop_index(batch_op.f('ix_order_line_order_id'))
