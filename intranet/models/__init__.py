@@ -35,6 +35,20 @@ from .imports import ImportBatch as ImportBatch
 from .ledger import LedgerEntry as LedgerEntry
 from .ledger import PeriodClose as PeriodClose
 from .ledger import PettyCashAccount as PettyCashAccount
+from .orders import Invoice as Invoice
+from .orders import InvoiceLine as InvoiceLine
+from .orders import InvoiceSummary as InvoiceSummary
+from .orders import MasterChange as MasterChange
+from .orders import Order as Order
+from .orders import OrderLine as OrderLine
+from .orders import OrderShortage as OrderShortage
+from .orders import PaymentNotice as PaymentNotice
+from .orders import ProductMovement as ProductMovement
+from .orders import ProductStock as ProductStock
+from .orders import ReturnOrderLink as ReturnOrderLink
+from .orders import Shipment as Shipment
+from .orders import ShipmentLine as ShipmentLine
+from .orders import StockCount as StockCount
 from .outbox import Email, Todo
 from .people import ROLE_RANK, ROLES, Region, Team, User
 from .returns import QualityComplaint as QualityComplaint

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Region, User
 from ..models.customers import INTERACTION_KINDS, KINDS, STAGES, Certificate, Contact, Customer, Interaction
 from ..web.money_input import parse_amount
-from . import audit
+from . import audit, customer_changes
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text, column_limits
 
@@ -115,21 +115,25 @@ def _check_owner(actor: User, owner: User | None) -> User:
 def create(actor: User, owner: User | None = None, **values) -> Customer:
     if actor.role not in EDITORS:
         raise Forbidden(_l("您不能添加客户"))
+    values, guarded = customer_changes.split(values)  # credit / invoicing details: four eyes
     customer = Customer(owner=_check_owner(actor, owner), **_clean(values))
     db.session.add(customer)
     db.session.flush()
     audit.record(actor, "customer.create", customer, after=_snapshot(customer))
+    customer_changes.propose(actor, customer, guarded)
     return customer
 
 
 def update(actor: User, customer: Customer, **values) -> Customer:
     if actor.role not in EDITORS or not can_see_rep(actor, customer.owner_id):
         raise Forbidden(_l("您不能修改该客户"))
+    values, guarded = customer_changes.split(values)  # credit / invoicing details: four eyes
     before = _snapshot(customer)
     for key, value in _clean(values).items():
         setattr(customer, key, value)
     db.session.flush()
     audit.record(actor, "customer.update", customer, before=before, after=_snapshot(customer))
+    customer_changes.propose(actor, customer, guarded)
     return customer
 
 

@@ -726,6 +726,9 @@ def record_receipt(actor: User, doc: ReturnRequest, counted: dict[int, int | str
         ln.received_qty = parsed[ln.id]
     doc.received_at, doc.received_by_id = now_utc(), actor.id
     doc.received_on, doc.receipt_note = received_on, note.strip()
+    from .order_returns import on_received
+
+    on_received(actor, doc)  # picked from an order: back into stock, never more than shipped
     _move(actor, doc, RECEIVED, "received", note.strip(), received_on=received_on,
           counted={str(ln.product.code): ln.received_qty for ln in doc.lines})
     for person in db.session.scalars(select(User).where(User.role == "finance", User.active).order_by(User.id)):

@@ -73,7 +73,11 @@ def test_duplicate_name_warns_then_allows(app, users, login):
     r = c.post("/customers/new", data=data | {"confirm_duplicate": "y"})
     assert r.status_code == 303
     created = db.session.scalar(db.select(Customer).order_by(Customer.id.desc()))
-    assert created.owner_id == users["rep1"].id and created.credit_limit == Decimal("1000.00")
+    # the credit limit waits for the sales director (issue 18: master data under four eyes)
+    assert created.owner_id == users["rep1"].id and created.credit_limit == Decimal("0.00")
+    from intranet.services.customer_changes import pending
+
+    assert [c.after for c in pending(created)] == [{"credit_limit": "1000.00"}]
 
 
 def test_bad_input_rerenders_in_chinese(app, users, login):
