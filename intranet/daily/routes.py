@@ -13,7 +13,7 @@ from ..extensions import db, htmx
 from ..models.daily import REPORT_KINDS, DailySheet
 from ..services import daily_report as report_svc
 from ..services import daily_sheets as svc
-from ..services.errors import DomainError, Forbidden
+from ..services.errors import AlreadyDecided, DomainError, Forbidden
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.pagination import paginate
@@ -50,6 +50,8 @@ def _failed(form, exc: DomainError) -> None:
     db.session.rollback()
     if isinstance(exc, Forbidden):
         abort(403)
+    if isinstance(exc, AlreadyDecided):
+        raise exc  # someone (or another tab) was first: 409 with the message
     errors = exc.errors if isinstance(exc, svc.InputErrors) else {exc.field or "_form": exc.message}
     for name, message in errors.items():
         field = form._fields.get(name)

@@ -108,19 +108,18 @@ def file_sheet(actor: User, day: date, fields: dict) -> DailySheet:
     if sheet and sheet.checked_at:
         raise AlreadyDecided(_l("该日报已在早会上核对，不能再修改"))
     before = _snapshot(sheet) if sheet else None
-    if sheet is None:
-        sheet = DailySheet(rep_id=actor.id, day=day, filed_at=now_utc())
-        excused = away(actor.id, day)
-        sheet.excused = excused
-        sheet.late = not excused and sheet.filed_at > due_at(day)
-        db.session.add(sheet)
-    for key, value in clean.items():
-        setattr(sheet, key, value)
-    sheet.visits_done = visits_done(actor.id, day)
+    clean["visits_done"] = visits_done(actor.id, day)
     try:
         with db.session.begin_nested():
+            if sheet is None:
+                sheet = DailySheet(rep_id=actor.id, day=day, filed_at=now_utc())
+                sheet.excused = away(actor.id, day)
+                sheet.late = not sheet.excused and sheet.filed_at > due_at(day)
+                db.session.add(sheet)
+            for key, value in clean.items():
+                setattr(sheet, key, value)
             db.session.flush()
-    except IntegrityError as exc:  # the same sheet filed twice at once: one row
+    except IntegrityError as exc:  # the same sheet filed twice at once (two tabs): one row
         raise AlreadyDecided(_l("该日的日报已提交")) from exc
     audit.record(actor, "daily_sheet.file", sheet, before=before, after=_snapshot(sheet))
     return sheet
