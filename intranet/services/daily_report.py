@@ -196,5 +196,7 @@ def address_label(address: str) -> str:
     if address == CHAIRMAN:
         return f"董事长（{settings.get('chairman_email') or '—'}）"
     if address.startswith("role:"):
-        return f"角色：{address[5:]}"
+        from ..org.forms import ROLE_LABELS
+
+        return f"{ROLE_LABELS.get(address[5:], address[5:])}（全部）"
     return address

@@ -11,8 +11,16 @@ from sqlalchemy import select
 
 from intranet.clock import month_bounds
 from intranet.extensions import db
-from intranet.models import (DailySheet, ExpenseClaim, PlannedVisit, ReportRun, Team, User, VisitPlan,
-                             VisitReport)
+from intranet.models import (
+    DailySheet,
+    ExpenseClaim,
+    PlannedVisit,
+    ReportRun,
+    Team,
+    User,
+    VisitPlan,
+    VisitReport,
+)
 
 MONTH = "2026-10"
 HTMX = {"HX-Request": "true"}
