@@ -12,11 +12,13 @@ def register_all(app: Flask) -> None:
     from .approvals import bp as approvals_bp
     from .attendance import bp as attendance_bp
     from .customers import bp as customers_bp
+    from .daily import bp as daily_bp
     from .expenses import bp as expenses_bp
     from .health import bp as health_bp
     from .ledger import bp as ledger_bp
     from .orders import bp as orders_bp
     from .org import bp as org_bp
+    from .reports import bp as reports_bp
     from .returns import bp as returns_bp
     from .samples import bp as samples_bp
     from .todos import bp as todos_bp
@@ -36,3 +38,5 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(attendance_bp)
     app.register_blueprint(samples_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(daily_bp)
+    app.register_blueprint(reports_bp)

@@ -67,6 +67,8 @@ class Config:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     PAGE_SIZE = 20
+    # Seconds a report job pauses after each step (0: none): eases a loaded database.
+    REPORT_STEP_SECONDS = float(os.environ.get("REPORT_STEP_SECONDS", "0"))
 
 
 class TestConfig(Config):

@@ -12,11 +12,14 @@ from sqlalchemy import select, update
 from ..clock import now_utc
 from ..extensions import db
 from ..models import Email
-from ..models.outbox import PENDING, SENDING, SENT
+from ..models.outbox import FAILED, PENDING, SENDING, SENT
 from .runtime import enqueue, in_app_context
 
 RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
 STALE_PENDING = timedelta(seconds=30)
+# A row still "sending" this long after its claim belongs to a worker that died (SMTP timeout is 10 s).
+STUCK_SENDING = timedelta(minutes=5)
+MAX_ATTEMPTS = 6  # the first try and RQ's five retries; then the row is failed and shown on the outbox page
 
 
 def enqueue_email(email_id: int) -> bool:
@@ -27,10 +30,17 @@ def _claim(email_id: int) -> bool:
     """Atomically move pending → sending; only one job can win, so a row is never sent twice."""
     result = db.session.execute(
         update(Email).where(Email.id == email_id, Email.status == PENDING)
-        .values(status=SENDING, attempts=Email.attempts + 1)
+        .values(status=SENDING, attempts=Email.attempts + 1, claimed_at=now_utc(), handed_at=None)
     )
     db.session.commit()
     return result.rowcount == 1
+
+
+def _connect_and_deliver(row: Email) -> None:
+    """Record the hand-over to SMTP before it happens (see Email.handed_at), then deliver."""
+    row.handed_at = now_utc()
+    db.session.commit()
+    _deliver(row)
 
 
 def _deliver(row: Email) -> None:
@@ -43,6 +53,8 @@ def _deliver(row: Email) -> None:
     # other characters a Message-ID must not contain, so only its digest goes in.
     msg["Message-ID"] = f"<outbox-{row.id}.{hashlib.sha1(row.key.encode()).hexdigest()[:16]}@intranet>"
     msg.set_content(row.body)
+    if row.html_body:
+        msg.add_alternative(row.html_body, subtype="html")
     with smtplib.SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:
         if cfg["MAIL_USE_TLS"]:
             smtp.starttls()
@@ -57,20 +69,40 @@ def send_email(email_id: int) -> str:
         return "skipped"  # already sent or being sent by another job
     row = db.session.get(Email, email_id)
     try:
-        _deliver(row)
+        _connect_and_deliver(row)
     except (OSError, smtplib.SMTPException) as exc:
-        row.status, row.last_error = PENDING, str(exc)[:500]
+        row.status, row.last_error, row.handed_at = PENDING, str(exc)[:500], None
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = FAILED
         db.session.commit()
+        if row.status == FAILED:
+            return "failed"
         raise  # RQ's Retry schedules the next attempt with backoff
     row.status, row.sent_at = SENT, now_utc()
     return "sent"
 
 
+def recover_stuck() -> int:
+    """Rows left "sending" by a dead worker: back to pending when SMTP never got them, else failed."""
+    cutoff = now_utc() - STUCK_SENDING
+    stuck = db.session.scalars(select(Email).where(Email.status == SENDING, Email.claimed_at < cutoff)
+                               .with_for_update(skip_locked=True)).all()
+    for row in stuck:
+        if row.handed_at is None:
+            row.status, row.last_error = PENDING, "发送进程中断，未交给邮件服务器，已重新排队"
+        else:
+            row.status, row.last_error = FAILED, "发送进程中断，邮件服务器可能已收到，请核实后再重发"
+    db.session.commit()
+    return len(stuck)
+
+
 @in_app_context
 def sweep_outbox() -> int:
     """Re-enqueue emails still pending (e.g. written while Redis was down). Scheduled every minute."""
+    recover_stuck()
     cutoff = now_utc() - STALE_PENDING
     ids = db.session.scalars(
-        select(Email.id).where(Email.status == PENDING, Email.created_at < cutoff, Email.attempts < 6)
+        select(Email.id).where(Email.status == PENDING, Email.created_at < cutoff,
+                            Email.attempts < MAX_ATTEMPTS)
     ).all()
     return sum(enqueue_email(i) for i in ids)

@@ -69,3 +69,25 @@ def _has_app() -> bool:
         return True
     except RuntimeError:
         return False
+
+
+def periodic(name: str):
+    """A scheduled job: skipped while the manager has it switched off; each run is recorded
+    (when, what it did) for the reminder schedule page. Use inside in_app_context."""
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            from ..extensions import db
+            from ..services import job_schedule
+
+            if not job_schedule.is_enabled(name):
+                return "off"
+            result = func(*args, **kwargs)
+            job_schedule.finish(job_schedule.start(name), result)
+            db.session.commit()
+            return result
+
+        return wrapper
+
+    return decorator

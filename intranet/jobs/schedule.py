@@ -8,9 +8,11 @@ from rq import cron
 
 from .approvals import remind_overdue_approvals
 from .attendance import attendance_reminders
+from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
 from .orders import build_invoice_summaries
 from .reminders import daily_reminders
+from .reports import sweep_reports
 from .samples import remind_unconfirmed_mailings
 
 QUEUE = "intranet"
@@ -25,3 +27,10 @@ cron.register(attendance_reminders, QUEUE, interval=900)
 cron.register(remind_unconfirmed_mailings, QUEUE, cron="15 0 * * *")
 # 00:20 UTC = 08:20 Asia/Shanghai daily: last month's invoicing summaries exist from the 1st (once each).
 cron.register(build_invoice_summaries, QUEUE, cron="20 0 * * *")
+
+# Every 5 minutes: the daily report and the work-log summary once their set time has passed
+# (each once per day), and the missing-sheet reminder after the due time (once per rep and day).
+cron.register(send_daily_reports, QUEUE, interval=300)
+cron.register(remind_missing_sheets, QUEUE, interval=300)
+# Every minute: a report run whose worker died is marked failed; one never picked up is re-enqueued.
+cron.register(sweep_reports, QUEUE, interval=60)

@@ -24,6 +24,10 @@ from .customers import Certificate as Certificate
 from .customers import Contact as Contact
 from .customers import Customer as Customer
 from .customers import Interaction as Interaction
+from .daily import DailyNote as DailyNote
+from .daily import DailyReportSend as DailyReportSend
+from .daily import DailySheet as DailySheet
+from .daily import Subscription as Subscription
 from .expenses import Advance as Advance
 from .expenses import AdvanceOffset as AdvanceOffset
 from .expenses import ExpenseClaim as ExpenseClaim
@@ -51,6 +55,9 @@ from .orders import ShipmentLine as ShipmentLine
 from .orders import StockCount as StockCount
 from .outbox import Email, Todo
 from .people import ROLE_RANK, ROLES, Region, Team, User
+from .reports import JobRun as JobRun
+from .reports import JobSwitch as JobSwitch
+from .reports import ReportRun as ReportRun
 from .returns import QualityComplaint as QualityComplaint
 from .returns import ReturnAttachment as ReturnAttachment
 from .returns import ReturnEvent as ReturnEvent

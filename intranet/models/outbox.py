@@ -18,11 +18,17 @@ class Email(db.Model):
     to_addr: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text, default="")  # optional HTML alternative of `body`
     status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Recovery of a worker that died: claimed (status sending) but never handed to SMTP → safe to
+    # send again; handed to SMTP (handed_at set) but not marked sent → it may have arrived, so it
+    # is marked failed for a person to check and retry — never sent twice behind anyone's back.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Todo(db.Model):

@@ -1,5 +1,6 @@
 """Company settings: typed defaults from the seed, overrides stored in the database."""
 
+import re
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
@@ -16,7 +17,7 @@ from .errors import DomainError
 class SettingDef:
     key: str
     label: object
-    kind: str  # "time", "int", "money"
+    kind: str  # "time", "int", "money", "email"
     default: str
     group: object
 
@@ -40,6 +41,9 @@ DEFINITIONS = [
     SettingDef("annual_leave_days", _l("年假天数（默认）"), "int", "5", _l("考勤")),
     SettingDef("trip_manager_threshold", _l("出差经理审批起点（预计费用）"), "money", "3000.00", _l("审批")),
     SettingDef("daily_log_deadline", _l("工作日志截止时间"), "time", "16:30", _l("报表")),
+    SettingDef("daily_report_at", _l("日报发送时间（汇总发财务、董事长、总经理）"), "time", "16:30", _l("报表")),
+    SettingDef("worklog_report_at", _l("工作日志汇总发送时间"), "time", "17:20", _l("报表")),
+    SettingDef("chairman_email", _l("董事长邮箱（外部地址）"), "email", "chairman@example.com", _l("报表")),
     SettingDef("visit_report_days", _l("拜访报告期限(天)"), "int", "2", _l("拜访")),
     SettingDef("expense_manager_threshold", _l("报销经理审批起点"), "money", "2000.00", _l("审批")),
     SettingDef("expense_director_threshold", _l("报销总监审批起点"), "money", "10000.00", _l("审批")),
@@ -49,10 +53,15 @@ DEFINITIONS = [
     SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒(天)"), "int", "5", _l("样品")),
 ]
 BY_KEY = {d.key: d for d in DEFINITIONS}
+EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 
 
 def parse(defn: SettingDef, raw: str):
     raw = (raw or "").strip()
+    if defn.kind == "email":
+        if raw and not EMAIL.fullmatch(raw):
+            raise DomainError(_l("邮箱格式不正确"), field=defn.key)
+        return raw
     try:
         if defn.kind == "time":
             hours, minutes = raw.split(":")
