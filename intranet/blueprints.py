@@ -15,6 +15,7 @@ def register_all(app: Flask) -> None:
     from .expenses import bp as expenses_bp
     from .health import bp as health_bp
     from .ledger import bp as ledger_bp
+    from .office import bp as office_bp
     from .org import bp as org_bp
     from .returns import bp as returns_bp
     from .samples import bp as samples_bp
@@ -34,3 +35,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(todos_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(samples_bp)
+    app.register_blueprint(office_bp)

@@ -9,6 +9,7 @@ from rq import cron
 from .approvals import remind_overdue_approvals
 from .attendance import attendance_reminders
 from .mail import sweep_outbox
+from .office import office_reminders
 from .reminders import daily_reminders
 from .samples import remind_unconfirmed_mailings
 
@@ -22,3 +23,5 @@ cron.register(daily_reminders, QUEUE, cron="5 0 * * *")
 cron.register(attendance_reminders, QUEUE, interval=900)
 # 00:15 UTC = 08:15 Asia/Shanghai: mailings not confirmed after N days (once per mailing).
 cron.register(remind_unconfirmed_mailings, QUEUE, cron="15 0 * * *")
+# 00:20 UTC = 08:20 Asia/Shanghai: archive loans overdue, tasks due (each once).
+cron.register(office_reminders, QUEUE, cron="20 0 * * *")

@@ -34,6 +34,17 @@ from .expenses import Receipt as Receipt
 from .ledger import LedgerEntry as LedgerEntry
 from .ledger import PeriodClose as PeriodClose
 from .ledger import PettyCashAccount as PettyCashAccount
+from .office import ArchiveAccess as ArchiveAccess
+from .office import ArchiveFile as ArchiveFile
+from .office import ArchiveLoan as ArchiveLoan
+from .office import ArchiveScan as ArchiveScan
+from .office import Minutes as Minutes
+from .office import Notice as Notice
+from .office import NoticeRecipient as NoticeRecipient
+from .office import Seal as Seal
+from .office import SealIncident as SealIncident
+from .office import SealUse as SealUse
+from .office import Task as Task
 from .outbox import Email, Todo
 from .people import ROLE_RANK, ROLES, Region, Team, User
 from .returns import QualityComplaint as QualityComplaint
