@@ -38,6 +38,7 @@ from .office import ArchiveAccess as ArchiveAccess
 from .office import ArchiveFile as ArchiveFile
 from .office import ArchiveLoan as ArchiveLoan
 from .office import ArchiveScan as ArchiveScan
+from .office import Correspondence as Correspondence
 from .office import Minutes as Minutes
 from .office import Notice as Notice
 from .office import NoticeRecipient as NoticeRecipient

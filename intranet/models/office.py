@@ -229,3 +229,30 @@ class Task(db.Model):
     minutes: Mapped[Minutes | None] = relationship(back_populates="tasks")
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id])
+
+
+DIRECTIONS = ("in", "out")
+CHANNELS = ("letter", "fax", "parcel", "email", "call")
+
+
+class Correspondence(db.Model):
+    """The correspondence register (收发文登记): letters, faxes, parcels, business email and calls,
+    in and out. An incoming item is handed to the person who deals with it, who acknowledges it; an
+    incoming call for an absent colleague is a phone message (电话留言) marked done the same way."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    direction: Mapped[str] = mapped_column(String(3), index=True)
+    channel: Mapped[str] = mapped_column(String(8), index=True)
+    counterpart: Mapped[str] = mapped_column(String(120))  # 来文单位/收文单位, or the caller
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    day: Mapped[date] = mapped_column(index=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply: Mapped[str] = mapped_column(String(300), default="")
+
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id])

@@ -14,7 +14,7 @@ from ..demo import SEED_HOOKS
 from ..extensions import db
 from ..models import ApprovalRequest, Email, Todo
 from ..models.office import Seal
-from ..services import approvals, archive, minutes, notices, seals
+from ..services import approvals, archive, correspondence, minutes, notices, seals
 
 SEAL_NAME = "经济合同章"
 
@@ -68,6 +68,13 @@ def seed_office(users: dict) -> int:
     minutes.assign(users["manager"], meeting, users["rep2"], {
         "what": "回访杭州清源水务，确认设备运行情况", "due_on": today + timedelta(days=3), "place": "杭州",
         "check_method": "提交拜访报告，经理抽查电话回访"})
+    correspondence.register(assistant, users["rep1"], {
+        "direction": "in", "channel": "call", "day": today, "counterpart": "杭州清源水务 王工", "phone": "0571-8888 1234",
+        "subject": "询问 RO-1000 滤芯更换报价，请回电"})
+    letter = correspondence.register(assistant, users["manager"], {
+        "direction": "in", "channel": "letter", "day": today, "counterpart": "宁波海天集团采购部",
+        "subject": "2027 年度供应商资格审核通知"})
+    correspondence.acknowledge(users["manager"], letter, "已转内勤准备资质文件")
     _forget_notices()
     return 1
 
@@ -76,7 +83,7 @@ def _forget_notices() -> None:
     """The demo's own to-dos and emails were never real occasions: remove them."""
     doc_types = (archive.DOC_TYPE, seals.USE_TYPE, seals.OUT_TYPE)
     ids = db.session.scalars(select(ApprovalRequest.id).where(ApprovalRequest.doc_type.in_(doc_types)))
-    prefixes = ["notice:", "task:", "archive-", "seal-", *[f"approval:{i}:" for i in ids]]
+    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", *[f"approval:{i}:" for i in ids]]
     match = or_(*[Email.key.startswith(p) for p in prefixes])
     gone = set(db.session.scalars(select(Email.id).where(match)))
     db.session.execute(delete(Email).where(match))

@@ -15,8 +15,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ..models.office import ARCHIVE_CLASSES, MINUTES_KINDS, NOTICE_KINDS, RETENTIONS
+from ..models.office import ARCHIVE_CLASSES, CHANNELS, DIRECTIONS, MINUTES_KINDS, NOTICE_KINDS, RETENTIONS
 from ..services.archive import CLASS_LABELS, RETENTION_LABELS
+from ..services.correspondence import CHANNEL_LABELS, DIRECTION_LABELS
 from ..services.minutes import KIND_LABELS as MINUTES_LABELS
 from ..services.notices import KIND_LABELS as NOTICE_LABELS
 from ..services.seals import KIND_LABELS as SEAL_KIND_LABELS
@@ -110,3 +111,17 @@ class ResultForm(FlaskForm):
 
 class CheckForm(FlaskForm):
     comment = StringField(_l("检查意见（退回时必填）"))
+
+
+class CorrespondenceForm(FlaskForm):
+    direction = SelectField(_l("收文/发文"), choices=_choices(DIRECTIONS, DIRECTION_LABELS), validate_choice=False)
+    channel = SelectField(_l("方式"), choices=_choices(CHANNELS, CHANNEL_LABELS), validate_choice=False)
+    day = DateField(_l("日期"), validators=[Optional()])
+    counterpart = StringField(_l("对方单位 / 来电人"))
+    phone = StringField(_l("联系电话"))
+    subject = StringField(_l("事由 / 留言内容"))
+    handler_id = SelectField(_l("经办人（收文必填）"), coerce=int_or_none, validate_choice=False)
+
+
+class AckForm(FlaskForm):
+    reply = StringField(_l("处理情况"))

@@ -56,6 +56,15 @@ ACCESS = {
     "POST office.notice_read": {"rep": 409, "manager": 409, "*": 303, None: 302},
     # the director is asked to sign; the gm only to read (message); the manager is not a recipient
     "POST office.notice_sign": {"director": 303, "gm": 200, "*": 403, None: 302},
+    # correspondence: the sample is the demo's phone message for rep1 (the leaders and the assistant
+    # see it, only rep1 signs for it)
+    "GET office.mail": _only(*ALL),
+    "GET office.mail_new": _only("assistant", "manager"),
+    "POST office.mail_new": _only("assistant", "manager"),
+    "GET office.mail_detail": {**{r: 200 for r in ("rep", "manager", "director", "gm", "assistant")}, "*": 404,
+                               None: 302},
+    "POST office.mail_ack": {"rep": 303, "manager": 403, "director": 403, "gm": 403, "assistant": 403, "*": 404,
+                             None: 302},
     # minutes and tasks
     "GET office.minutes_list": _only(*ALL),
     "GET office.minutes_new": _only(*RECORDERS),
@@ -131,7 +140,14 @@ def _task(users):
     return _one(Task, Task.assignee_id == users["rep2"].id)
 
 
+def _mail(users):
+    from intranet.models import Correspondence
+
+    return _one(Correspondence, Correspondence.handler_id == users["rep1"].id)
+
+
 PARAMS = {
+    "mail_id": _mail,
     "file_id": _file,
     "scan_id": _scan,
     "access_id": _access,

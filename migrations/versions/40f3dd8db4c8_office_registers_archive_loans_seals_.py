@@ -1,8 +1,8 @@
-"""office registers: archive, loans, seals, notices, minutes and tasks
+"""office registers: archive, loans, seals, notices, minutes and tasks, correspondence
 
-Revision ID: 70239deb11e9
+Revision ID: 40f3dd8db4c8
 Revises: b1f0c3d2e4a5
-Create Date: 2026-12-02 15:33:17.091459
+Create Date: 2026-12-02 16:00:37.783987
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import intranet.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '70239deb11e9'
+revision = '40f3dd8db4c8'
 down_revision = 'b1f0c3d2e4a5'
 branch_labels = None
 depends_on = None
@@ -36,6 +36,31 @@ def upgrade():
     )
     with op.batch_alter_table('archive_file', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_archive_file_klass'), ['klass'], unique=False)
+
+    op.create_table('correspondence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('direction', sa.String(length=3), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('counterpart', sa.String(length=120), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('handler_id', sa.Integer(), nullable=True),
+    sa.Column('registered_by_id', sa.Integer(), nullable=False),
+    sa.Column('registered_at', intranet.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', intranet.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reply', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['handler_id'], ['user.id'], name=op.f('fk_correspondence_handler_id_user')),
+    sa.ForeignKeyConstraint(['registered_by_id'], ['user.id'], name=op.f('fk_correspondence_registered_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_correspondence')),
+    sa.UniqueConstraint('number', name=op.f('uq_correspondence_number'))
+    )
+    with op.batch_alter_table('correspondence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_correspondence_channel'), ['channel'], unique=False)
+        batch_op.create_index(batch_op.f('ix_correspondence_day'), ['day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_correspondence_direction'), ['direction'], unique=False)
+        batch_op.create_index(batch_op.f('ix_correspondence_handler_id'), ['handler_id'], unique=False)
 
     op.create_table('minutes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -278,6 +303,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_minutes_held_on'))
 
     op.drop_table('minutes')
+    with op.batch_alter_table('correspondence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_correspondence_handler_id'))
+        batch_op.drop_index(batch_op.f('ix_correspondence_direction'))
+        batch_op.drop_index(batch_op.f('ix_correspondence_day'))
+        batch_op.drop_index(batch_op.f('ix_correspondence_channel'))
+
+    op.drop_table('correspondence')
     with op.batch_alter_table('archive_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_archive_file_klass'))
 
