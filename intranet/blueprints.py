@@ -17,6 +17,7 @@ def register_all(app: Flask) -> None:
     from .health import bp as health_bp
     from .ledger import bp as ledger_bp
     from .orders import bp as orders_bp
+    from .office import bp as office_bp
     from .org import bp as org_bp
     from .reports import bp as reports_bp
     from .returns import bp as returns_bp
@@ -40,3 +41,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(daily_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(office_bp)

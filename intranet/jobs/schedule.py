@@ -11,6 +11,7 @@ from .attendance import attendance_reminders
 from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
 from .orders import build_invoice_summaries
+from .office import office_reminders
 from .reminders import daily_reminders
 from .reports import sweep_reports
 from .samples import remind_unconfirmed_mailings
@@ -34,3 +35,5 @@ cron.register(send_daily_reports, QUEUE, interval=300)
 cron.register(remind_missing_sheets, QUEUE, interval=300)
 # Every minute: a report run whose worker died is marked failed; one never picked up is re-enqueued.
 cron.register(sweep_reports, QUEUE, interval=60)
+# 00:20 UTC = 08:20 Asia/Shanghai: archive loans overdue, tasks due (each once).
+cron.register(office_reminders, QUEUE, cron="20 0 * * *")

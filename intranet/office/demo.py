@@ -1,0 +1,96 @@
+"""Demo office: the archive (a contract file rep1 has consent to read, a quality file lent to
+supervisor1 and overdue), the contract seal with a use approved and stamped and one waiting for
+the manager, a notice circulated to everyone (rep1 has read it), the weekly meeting's minutes with
+a task for rep2. Made through the real services; their to-dos and emails are removed again (the
+desks show the live cards instead). Idempotent (by the seal's name). Dates relative to today."""
+
+from datetime import timedelta
+
+from flask import g
+from sqlalchemy import delete, or_, select
+
+from ..clock import now_utc, today_local
+from ..demo import SEED_HOOKS
+from ..extensions import db
+from ..models import ApprovalRequest, Email, Todo
+from ..models.office import Seal
+from ..services import approvals, archive, correspondence, minutes, notices, seals
+
+SEAL_NAME = "经济合同章"
+
+
+def _approve_all(doc_type, doc) -> None:
+    req = approvals.request_for(doc_type, doc.id)
+    while req.status == "pending":
+        approvals.decide(approvals.step_deciders(req, req.step)[0], req.id, "approve", "同意")
+
+
+def seed_office(users: dict) -> int:
+    if db.session.scalar(select(Seal.id).where(Seal.name == SEAL_NAME)):
+        return 0
+    assistant, today = users["assistant"], today_local()
+    contract = archive.save_file(assistant, None, {
+        "title": "杭州清源水务 RO-1000 购销合同", "klass": "contract", "retention": "long", "location": "A 柜 2 层",
+        "contents": "购销合同正本\n技术协议\n发货通知单\n验收单"})
+    quality = archive.save_file(assistant, None, {
+        "title": "2026 年第三季度质量信息反馈", "klass": "quality", "retention": "normal", "location": "B 柜 1 层",
+        "contents": "质量信息反馈单 12 份\n处理结果回执"})
+    archive.save_file(assistant, None, {"title": "销售部管理制度汇编", "klass": "policy", "retention": "long",
+                                        "location": "C 柜", "contents": "考勤制度\n用印管理规定\n档案借阅规定"})
+    access = archive.request_access(users["rep1"], contract, "核对合同付款条款")
+    _approve_all(archive.DOC_TYPE, access)
+    archive.request_access(users["supervisor1"], quality, "整理客户投诉")
+    _approve_all(archive.DOC_TYPE, archive.my_requests(users["supervisor1"], quality)[0])
+    loan = archive.lend(assistant, quality, users["supervisor1"], "整理客户投诉", today)
+    loan.out_at, loan.due_on = now_utc() - timedelta(days=10), today - timedelta(days=3)  # lent earlier: overdue
+    archive.add_scan(assistant, contract, "购销合同扫描件.pdf", b"%PDF-1.4\n% demo scan\n%%EOF\n")
+
+    seal = seals.add_seal(assistant, SEAL_NAME)
+    seals.add_seal(assistant, "销售部业务章")
+    stamped = seals.request(users["rep1"], seal, {"kind": "use", "document": "杭州清源水务 RO-1000 购销合同",
+                                                  "purpose": "合同签订", "copies": "2"})
+    _approve_all(seals.USE_TYPE, stamped)
+    seals.log_stamped(assistant, stamped)
+    seals.report_removal(assistant, seal, users["rep2"], today, "周三下午带合同章外出，未登记、未经同意")
+    seals.request(users["rep3"], seal, {"kind": "use", "document": "广州天河自来水 报价单", "purpose": "投标报价",
+                                        "copies": "3"})
+
+    everyone = [u.id for u in notices.people()]
+    notice = notices.circulate(users["manager"], {
+        "kind": "policy", "title": "关于经济合同章使用管理的规定",
+        "body": "经济合同章由销售内勤保管。用印须经销售经理批准；未经同意带离办公室者罚款 50 元，造成后果的罚款 1000 元。",
+        "user_ids": everyone, "sign_ids": [users["director"].id]})
+    notices.acknowledge(users["rep1"], notice)
+
+    meeting = minutes.record(users["manager"], {
+        "kind": "weekly", "title": "销售部周例会", "held_on": today, "attendees": "张伟、刘洋、陈静、赵敏、周杰、吴磊",
+        "decisions": "一、本周内完成华东区重点客户回访\n二、整理第三季度质量反馈"})
+    minutes.assign(users["manager"], meeting, users["rep2"], {
+        "what": "回访杭州清源水务，确认设备运行情况", "due_on": today + timedelta(days=3), "place": "杭州",
+        "check_method": "提交拜访报告，经理抽查电话回访"})
+    correspondence.register(assistant, users["rep1"], {
+        "direction": "in", "channel": "call", "day": today, "counterpart": "杭州清源水务 王工", "phone": "0571-8888 1234",
+        "subject": "询问 RO-1000 滤芯更换报价，请回电"})
+    letter = correspondence.register(assistant, users["manager"], {
+        "direction": "in", "channel": "letter", "day": today, "counterpart": "宁波海天集团采购部",
+        "subject": "2027 年度供应商资格审核通知"})
+    correspondence.acknowledge(users["manager"], letter, "已转内勤准备资质文件")
+    _forget_notices()
+    return 1
+
+
+def _forget_notices() -> None:
+    """The demo's own to-dos and emails were never real occasions: remove them."""
+    doc_types = (archive.DOC_TYPE, seals.USE_TYPE, seals.OUT_TYPE)
+    ids = db.session.scalars(select(ApprovalRequest.id).where(ApprovalRequest.doc_type.in_(doc_types)))
+    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", *[f"approval:{i}:" for i in ids]]
+    match = or_(*[Email.key.startswith(p) for p in prefixes])
+    gone = set(db.session.scalars(select(Email.id).where(match)))
+    db.session.execute(delete(Email).where(match))
+    pending = g.get("emails_to_enqueue")
+    if pending:
+        pending[:] = [i for i in pending if i not in gone]
+    db.session.execute(delete(Todo).where(or_(*[Todo.key.startswith(p) for p in prefixes])))
+
+
+SEED_HOOKS.append(seed_office)

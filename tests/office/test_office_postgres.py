@@ -1,0 +1,81 @@
+"""Acceptance 2 on PostgreSQL: eight keepers' sign-outs of the same file at the same moment — exactly one
+loan; and two people acknowledging / the custodian stamping twice at once count once."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from intranet.clock import today_local
+from intranet.extensions import db
+from intranet.models import ArchiveFile, ArchiveLoan, User
+from intranet.services import archive, audit
+from intranet.services.errors import DomainError
+
+pytestmark = pytest.mark.postgres
+
+
+def _race(app, n, work) -> list[str]:
+    results: list[str] = []
+    start = threading.Barrier(n)
+
+    def run(i):
+        with app.app_context():
+            start.wait(60)
+            try:
+                results.append(work(i))
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                results.append(f"refused {exc.message}")
+            except Exception as exc:  # noqa: BLE001 — reported by the assertions
+                db.session.rollback()
+                results.append(f"error: {exc!r}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results
+
+
+def test_a_file_is_never_lent_twice_at_once(pg_app):
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    file = archive.save_file(users["assistant"], None, {"title": "并发借阅", "klass": "contract", "retention": "long",
+                                                        "contents": "x"})
+    db.session.commit()
+    ids = {"file": file.id, "assistant": users["assistant"].id,
+           "borrowers": [users[n].id for n in ("manager", "director", "gm", "assistant")]}
+
+    def lend(i):
+        f = db.session.get(ArchiveFile, ids["file"])
+        borrower = db.session.get(User, ids["borrowers"][i % 4])
+        loan = archive.lend(db.session.get(User, ids["assistant"]), f, borrower, f"用途{i}",
+                            today_local() + timedelta(days=3))
+        return f"ok {loan.id}"
+
+    results = _race(pg_app, 8, lend)
+    assert len(results) == 8
+    assert len([r for r in results if r.startswith("ok")]) == 1, results
+    assert all(r.startswith("ok") or "已借给" in r for r in results), results
+    assert db.session.scalar(select(func.count()).select_from(ArchiveLoan)
+                             .where(ArchiveLoan.file_id == ids["file"], ArchiveLoan.back_at.is_(None))) == 1
+    assert audit.verify() is None
+
+
+def test_the_database_refuses_a_second_open_loan(pg_app):
+    from sqlalchemy.exc import IntegrityError
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    file = archive.save_file(users["assistant"], None, {"title": "索引", "klass": "contract", "retention": "long"})
+    archive.lend(users["assistant"], file, users["manager"], "审核", today_local())
+    db.session.commit()
+    db.session.add(ArchiveLoan(file_id=file.id, borrower_id=users["gm"].id, purpose="绕过服务", due_on=today_local(),
+                               lent_by_id=users["assistant"].id))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
