@@ -51,8 +51,10 @@ def index():
     if args.get("format") == "xlsx":
         rows = [(c.name, str(svc.KIND_LABELS[c.kind]), str(svc.STAGE_LABELS[c.stage]),
                  c.region.name if c.region else "", c.owner.name, c.credit_limit, c.callback_interval_days,
-                 c.last_contact_at, c.tax_id, c.notes) for c in db.session.scalars(stmt)]
-        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期(天)", "最近联系", "税号", "备注"]
+                 c.last_contact_at, c.tax_id, str(svc.LEAD_SOURCE_LABELS.get(c.lead_source, "")), c.notes)
+                for c in db.session.scalars(stmt)]
+        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期(天)", "最近联系", "税号", "信息来源",
+                   "备注"]
         return send_workbook(workbook("客户档案", headers, rows), "customers.xlsx")
     owners = svc.assignable_owners(current_user) if current_user.role != "rep" else []
     return render("customers/index.html", "list", page=paginate(stmt), q=q, args=args, regions=_regions(),
@@ -72,7 +74,7 @@ def _values(form: CustomerForm) -> dict:
             "bank": (form.bank.data or "").strip(), "account": (form.account.data or "").strip(),
             "invoice_address": (form.invoice_address.data or "").strip(), "notes": form.notes.data or "",
             "credit_limit": form.credit_limit.amount if form.credit_limit.amount is not None else 0,
-            "callback_interval_days": form.callback_interval_days.data}
+            "callback_interval_days": form.callback_interval_days.data, "lead_source": form.lead_source.data or ""}
 
 
 def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
@@ -146,7 +148,7 @@ def _detail(customer, **extra):
            "contact_form": ContactForm(), "cert_form": CertificateForm(), "owner_form": owner_form,
            "resolve_form": ResolveForm(), "can_edit": current_user.role in svc.EDITORS,
            "kinds": svc.KIND_LABELS, "stages": svc.STAGE_LABELS, "labels": svc.INTERACTION_LABELS,
-           "next_callback": svc.next_callback(customer)}
+           "lead_sources": svc.LEAD_SOURCE_LABELS, "next_callback": svc.next_callback(customer)}
     return ctx | extra
 
 

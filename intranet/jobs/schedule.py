@@ -9,7 +9,7 @@ from rq import cron
 from .approvals import remind_overdue_approvals
 from .attendance import attendance_reminders
 from .mail import sweep_outbox
-from .reminders import daily_reminders
+from .reminders import daily_reminders, escalate_enquiries
 from .samples import remind_unconfirmed_mailings
 
 QUEUE = "intranet"
@@ -22,3 +22,5 @@ cron.register(daily_reminders, QUEUE, cron="5 0 * * *")
 cron.register(attendance_reminders, QUEUE, interval=900)
 # 00:15 UTC = 08:15 Asia/Shanghai: mailings not confirmed after N days (once per mailing).
 cron.register(remind_unconfirmed_mailings, QUEUE, cron="15 0 * * *")
+# Every 15 minutes: enquiries the assistant holds past `enquiry_escalate_hours` go to the manager (once).
+cron.register(escalate_enquiries, QUEUE, interval=900)

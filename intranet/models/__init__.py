@@ -24,6 +24,7 @@ from .customers import Certificate as Certificate
 from .customers import Contact as Contact
 from .customers import Customer as Customer
 from .customers import Interaction as Interaction
+from .enquiries import Enquiry as Enquiry
 from .expenses import Advance as Advance
 from .expenses import AdvanceOffset as AdvanceOffset
 from .expenses import ExpenseClaim as ExpenseClaim

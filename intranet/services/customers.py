@@ -21,6 +21,10 @@ from .text_rules import clean_text, column_limits
 
 KIND_LABELS = {"distributor": _l("经销商"), "agent": _l("代理商"), "commercial": _l("商业客户"), "end_user": _l("终端")}
 STAGE_LABELS = {"potential": _l("潜在"), "intended": _l("意向"), "active": _l("成交"), "dormant": _l("休眠")}
+# 信息来源: where the customer came from (the seeds' channels).
+LEAD_SOURCE_LABELS = {"phone": _l("来电"), "web": _l("网上咨询"), "exhibition": _l("展会"), "walk_in": _l("来访"),
+                      "referral": _l("客户介绍"), "cold_call": _l("陌生拜访"), "tender": _l("招标信息"),
+                      "advert": _l("广告"), "other": _l("其他")}
 INTERACTION_LABELS = {"call": _l("电话"), "visit": _l("拜访"), "feedback": _l("反馈"), "complaint": _l("投诉")}
 
 ALL_SCOPE = ("manager", "director", "gm", "assistant")
@@ -28,7 +32,7 @@ EDITORS = ("rep", "supervisor", "manager", "assistant")
 OWNER_CHANGERS = ("supervisor", "manager")
 IMPORTERS = ("supervisor", "manager", "assistant")
 FIELDS = ("name", "kind", "stage", "region_id", "tax_id", "bank", "account", "invoice_address", "credit_limit",
-          "notes", "callback_interval_days")
+          "notes", "callback_interval_days", "lead_source")
 
 
 # ---- scope ------------------------------------------------------------------------
@@ -155,6 +159,8 @@ def _clean(values: dict) -> dict:
         raise DomainError(_l("客户类型不正确"), field="kind")
     if out.get("stage", "potential") not in STAGES:
         raise DomainError(_l("客户阶段不正确"), field="stage")
+    if out.get("lead_source", "") not in ("", *LEAD_SOURCE_LABELS):
+        raise DomainError(_l("信息来源不正确"), field="lead_source")
     days = out.get("callback_interval_days", 30)
     if not isinstance(days, int) or days < 1 or days > 365:
         raise DomainError(_l("回访周期应为 1 到 365 天"), field="callback_interval_days")

@@ -335,7 +335,7 @@ def file_report(actor: User, *, outcome: str, promises: str = "", follow_ups=(),
             raise DomainError(_l("后续事项的完成日期不能早于拜访日期"), field="follow_ups")
     report = VisitReport(rep=actor, planned_visit=planned_visit, customer=customer, visit_date=visit_date,
                          outcome=outcome.strip(), promises=(promises or "").strip(), filed_at=now)
-    report.follow_ups = [FollowUp(action=a, due_on=d) for a, d in items]
+    report.follow_ups = [FollowUp(action=a, due_on=d, assignee=actor) for a, d in items]
     db.session.add(report)
     customer.last_contact_at = max(customer.last_contact_at or now, now)
     db.session.flush()
@@ -374,6 +374,79 @@ def reports_due(rep: User, now: datetime | None = None) -> list[DueVisit]:
             PlannedVisit.date >= today - timedelta(days=62), PlannedVisit.id.not_in(reported))
         .options(selectinload(PlannedVisit.customer)).order_by(PlannedVisit.date))
     return [DueVisit(r, due_date(r.date, days), is_overdue(r.date, now, days)) for r in rows]
+
+
+# ---- follow-up actions, tracked to done --------------------------------------------
+
+FOLLOW_UP_TODO = "follow-up:"
+
+
+def visible_follow_ups(user: User):
+    """Follow-ups the user may see: their own (also taken over from a leaver), their reps' for a
+    supervisor, all for the department roles."""
+    return (select(FollowUp).join(VisitReport)
+            .where(customer_rules.rep_scope(user, VisitReport.rep_id) | (FollowUp.assignee_id == user.id)))
+
+
+def open_follow_ups(user: User) -> list[FollowUp]:
+    """The user's own open follow-ups, soonest first (the rep's desk)."""
+    return list(db.session.scalars(
+        select(FollowUp).where(FollowUp.assignee_id == user.id, FollowUp.done_at.is_(None))
+        .options(selectinload(FollowUp.report).selectinload(VisitReport.customer))
+        .order_by(FollowUp.due_on, FollowUp.id)))
+
+
+def overdue_follow_ups(user: User, now: datetime | None = None) -> list[FollowUp]:
+    """Open follow-ups past their due date among the user's team (supervisor) or the department."""
+    today = local_day(_now(now))
+    return list(db.session.scalars(
+        select(FollowUp).join(VisitReport).where(
+            customer_rules.rep_scope(user, VisitReport.rep_id), FollowUp.done_at.is_(None), FollowUp.due_on < today)
+        .options(selectinload(FollowUp.assignee),
+                 selectinload(FollowUp.report).selectinload(VisitReport.customer))
+        .order_by(FollowUp.due_on, FollowUp.id)))
+
+
+def get_follow_up_or_404(user: User, follow_up_id: int) -> FollowUp:
+    item = db.session.get(FollowUp, follow_up_id)
+    if item is None or not (item.assignee_id == user.id or customer_rules.can_see_rep(user, item.report.rep_id)):
+        abort(404)
+    return item
+
+
+def complete_follow_up(actor: User, item: FollowUp, note: str, now: datetime | None = None) -> FollowUp:
+    """Mark done with a note, once: the row is locked so two clicks never give two outcomes."""
+    if item.assignee_id != actor.id:
+        raise Forbidden(_l("只能完成分配给自己的后续事项"))
+    audit.lock()
+    item = db.session.scalar(select(FollowUp).where(FollowUp.id == item.id).with_for_update()
+                             .execution_options(populate_existing=True))
+    if item.done_at is not None:
+        raise DomainError(_l("该后续事项已完成"))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_l("请填写完成情况"), field="note")
+    item.done_at, item.done_by, item.done_note = _now(now), actor, note[:2000]
+    db.session.flush()
+    notify.close_todos([f"{FOLLOW_UP_TODO}{item.id}:"])
+    audit.record(actor, "follow_up.done", item, after={"action": item.action, "note": item.done_note})
+    return item
+
+
+def remind_follow_ups(now: datetime | None = None) -> int:
+    """Open follow-ups due tomorrow or earlier: one reminder each to the assignee (to-do + email)."""
+    tomorrow = local_day(_now(now)) + timedelta(days=1)
+    sent = 0
+    rows = db.session.scalars(
+        select(FollowUp).where(FollowUp.done_at.is_(None), FollowUp.due_on <= tomorrow, FollowUp.assignee_id.is_not(None))
+        .options(selectinload(FollowUp.assignee), selectinload(FollowUp.report).selectinload(VisitReport.customer)))
+    for item in rows:
+        if item.assignee.active:
+            sent += _remind(f"{FOLLOW_UP_TODO}{item.id}:due", item.assignee,
+                            _l("后续事项到期：%(action)s（%(customer)s，%(date)s 前完成）", action=item.action,
+                               customer=item.report.customer.name, date=item.due_on.isoformat()),
+                            _link("visits.follow_ups"))
+    return sent
 
 
 # ---- plan vs actual -----------------------------------------------------------------
@@ -522,5 +595,5 @@ def _birthday_on(birthday: date, today: date) -> bool:
 def send_reminders(now: datetime | None = None) -> dict[str, int]:
     return {"plans_due": remind_plans_due(now), "reports_overdue": remind_reports_overdue(now),
             "callbacks": remind_callbacks(now), "certificates": remind_certificates(now),
-            "birthdays": remind_birthdays(now)}
+            "birthdays": remind_birthdays(now), "follow_ups": remind_follow_ups(now)}
 
