@@ -46,6 +46,14 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_enquiry_received_at"), ["received_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_enquiry_region_id"), ["region_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_enquiry_status"), ["status"], unique=False)
+    with op.batch_alter_table("expense_line", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("visit_report_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("trip_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_expense_line_visit_report_id"), ["visit_report_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_expense_line_trip_id"), ["trip_id"], unique=False)
+        batch_op.create_foreign_key("fk_expense_line_visit_report_id_visit_report", "visit_report",
+                                    ["visit_report_id"], ["id"])
+        batch_op.create_foreign_key("fk_expense_line_trip_id_trip", "trip", ["trip_id"], ["id"])
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lead_source", sa.String(length=20), nullable=False, server_default=""))
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
@@ -62,6 +70,13 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("expense_line", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_expense_line_trip_id_trip", type_="foreignkey")
+        batch_op.drop_constraint("fk_expense_line_visit_report_id_visit_report", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_expense_line_trip_id"))
+        batch_op.drop_index(batch_op.f("ix_expense_line_visit_report_id"))
+        batch_op.drop_column("trip_id")
+        batch_op.drop_column("visit_report_id")
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.drop_column("lead_source")
     op.drop_table("enquiry")
