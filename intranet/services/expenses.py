@@ -366,22 +366,7 @@ class SettingsRoute:
         pass
 
 
-class ExpenseAdapter(SettingsRoute, approvals.Adapter):
-    def load(self, doc_id):
-        return db.session.get(ExpenseClaim, doc_id)
-
-    def title(self, doc) -> str:
-        return str(_l("报销单 #%(id)d %(name)s:%(title)s", id=doc.id, name=doc.claimant.name, title=doc.title))
-
-    def amount(self, doc):
-        return doc.total
-
-    def owner(self, doc):
-        return doc.claimant
-
-    def url(self, doc) -> str:
-        return _claim_url(doc)
-
+class ExpenseAdapter(SettingsRoute, approvals.ModelAdapter):
     def summary(self, doc):
         rows = [(_l("报销人"), doc.claimant.name), (_l("事由"), doc.title), (_l("金额"), money(doc.total))]
         flagged = unbacked_lines(doc)
@@ -395,13 +380,8 @@ class ExpenseAdapter(SettingsRoute, approvals.Adapter):
             rows.append((_l("未冲销借款"), money(outstanding)))
         return rows
 
-    def on_submitted(self, doc, actor):
-        _set_status(doc, actor, PENDING)
-        doc.submitted_at = now_utc()
-
     def on_approved(self, doc, actor):
-        _set_status(doc, actor, APPROVED)
-        doc.approved_at = now_utc()
+        super().on_approved(doc, actor)
         for payer in db.session.scalars(select(User).where(User.role.in_(PAYERS), User.active)):
             if payer.id != doc.claimant_id:
                 notify.tell(f"expense:{doc.id}:to-pay:u{payer.id}", payer,
@@ -409,21 +389,9 @@ class ExpenseAdapter(SettingsRoute, approvals.Adapter):
                             str(_l("报销单已审批通过,金额 %(amount)s,请支付。", amount=money(doc.total))),
                             _claim_url(doc))
 
-    def on_rejected(self, doc, actor, comment):
-        _set_status(doc, actor, REJECTED)
 
-    def on_returned(self, doc, actor, comment):
-        _set_status(doc, actor, RETURNED)
-
-    def on_withdrawn(self, doc, actor):
-        _set_status(doc, actor, WITHDRAWN)
-
-
-def _set_status(doc, actor, status: str) -> None:
-    before = doc.status
-    doc.status = status
-    audit.record(actor, f"{type(doc).__name__.lower()}.status", doc, before={"status": before},
-                 after={"status": status})
-
-
-approvals.register(ExpenseAdapter("expense", _l("费用报销")))
+approvals.register(ExpenseAdapter(
+    "expense", _l("费用报销"), model=ExpenseClaim, owner_attr="claimant", amount_attr="total",
+    title_of=lambda d: str(_l("报销单 #%(id)d %(name)s:%(title)s", id=d.id, name=d.claimant.name, title=d.title)),
+    endpoint="expenses.claim_detail", id_arg="claim_id", statuses=approvals.STANDARD_STATUSES,
+    stamps={"submitted": "submitted_at", "approved": "approved_at"}))

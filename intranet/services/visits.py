@@ -235,44 +235,22 @@ def _set_status(plan: VisitPlan, actor: User, status: str) -> None:
     audit.record(actor, f"visit_plan.{status}", plan, before={"status": before}, after={"status": status})
 
 
-class VisitPlanAdapter(approvals.Adapter):
-    def load(self, doc_id):
-        return db.session.get(VisitPlan, doc_id)
+def _plan_title(plan: VisitPlan) -> str:
+    suffix = str(_l("(变更 v%(v)d)", v=plan.version)) if plan.version > 1 else ""
+    return f"{_l('拜访计划')} {plan.month} · {plan.rep.name}{suffix}"
 
-    def owner(self, doc):
-        return doc.rep
 
-    def title(self, doc):
-        suffix = str(_l("(变更 v%(v)d)", v=doc.version)) if doc.version > 1 else ""
-        return f"{self.label} {doc.month} · {doc.rep.name}{suffix}"
-
-    def amount(self, doc):
-        return None
-
-    def url(self, doc):
-        return _link("visits.plan_detail", plan_id=doc.id)
-
-    def summary(self, doc):
-        return [(_l("月份"), doc.month), (_l("拜访次数"), len(doc.visits)), (_l("预计费用合计"), doc.total_cost)]
-
-    def on_submitted(self, doc, actor):
-        _set_status(doc, actor, "submitted")
-
+class VisitPlanAdapter(approvals.ModelAdapter):
     def on_approved(self, doc, actor):
-        _approved(doc, actor)
-
-    def on_rejected(self, doc, actor, comment):
-        _set_status(doc, actor, "rejected")
-
-    def on_returned(self, doc, actor, comment):
-        _set_status(doc, actor, "returned")
-
-    def on_withdrawn(self, doc, actor):
-        _set_status(doc, actor, "draft")
+        _approved(doc, actor)  # supersedes the plan it amends and carries the reports over
 
 
-approvals.register(VisitPlanAdapter("visit_plan", _l("拜访计划"),
-                                    default_steps=[approvals.step_dict(_l("直属主管审核"), "line_manager")]))
+approvals.register(VisitPlanAdapter(
+    "visit_plan", _l("拜访计划"), default_steps=[approvals.step_dict(_l("直属主管审核"), "line_manager")],
+    model=VisitPlan, owner_attr="rep", title_of=_plan_title, endpoint="visits.plan_detail", id_arg="plan_id",
+    summary_of=lambda d: [(_l("月份"), d.month), (_l("拜访次数"), len(d.visits)), (_l("预计费用合计"), d.total_cost)],
+    statuses={"submitted": "submitted", "rejected": "rejected", "returned": "returned", "withdrawn": "draft"},
+    on_status=_set_status))
 
 
 def _link(endpoint: str, **values) -> str:
@@ -433,6 +411,16 @@ def complete_follow_up(actor: User, item: FollowUp, note: str, now: datetime | N
     return item
 
 
+def hand_over_follow_ups(leaver: User, successor: User) -> list[FollowUp]:
+    """A leaver's open follow-ups to their successor (reminded afresh when due: the key names the person)."""
+    items = open_follow_ups(leaver)
+    for item in items:
+        notify.close_todos([f"{FOLLOW_UP_TODO}{item.id}:"])
+        item.assignee = successor
+    db.session.flush()
+    return items
+
+
 def remind_follow_ups(now: datetime | None = None) -> int:
     """Open follow-ups due tomorrow or earlier: one reminder each to the assignee (to-do + email)."""
     tomorrow = local_day(_now(now)) + timedelta(days=1)
@@ -442,7 +430,7 @@ def remind_follow_ups(now: datetime | None = None) -> int:
         .options(selectinload(FollowUp.assignee), selectinload(FollowUp.report).selectinload(VisitReport.customer)))
     for item in rows:
         if item.assignee.active:
-            sent += _remind(f"{FOLLOW_UP_TODO}{item.id}:due", item.assignee,
+            sent += _remind(f"{FOLLOW_UP_TODO}{item.id}:due:u{item.assignee_id}", item.assignee,
                             _l("后续事项到期：%(action)s（%(customer)s，%(date)s 前完成）", action=item.action,
                                customer=item.report.customer.name, date=item.due_on.isoformat()),
                             _link("visits.follow_ups"))

@@ -38,12 +38,12 @@ def test_due_tomorrow_reminded_once_shown_on_desk_and_gone_when_done(app, users,
 
     assert daily_reminders(NOW.isoformat())["follow_ups"] == 1
     assert daily_reminders((NOW + timedelta(hours=3)).isoformat())["follow_ups"] == 0
-    assert _follow_up_keys() == [f"follow-up:{soon.id}:due"]
+    assert _follow_up_keys() == [f"follow-up:{soon.id}:due:u{users['rep1'].id}"]
 
     rep1 = login("rep1")
     desk = rep1.get("/rep/").get_data(as_text=True)
     assert "我的后续事项" in desk and "事项 0" in desk and "事项 1" in desk
-    todo = db.session.scalar(db.select(Todo).where(Todo.key == f"follow-up:{soon.id}:due"))
+    todo = db.session.scalar(db.select(Todo).where(Todo.key == f"follow-up:{soon.id}:due:u{users['rep1'].id}"))
     assert todo.user_id == users["rep1"].id and not todo.done
 
     # an empty note changes nothing
@@ -107,7 +107,7 @@ def test_the_reminder_goes_out_through_the_real_worker_and_smtp(app, users, smtp
     messages = [m for m in smtp_sink.wait_for(1) if "后续事项" in str(make_header(decode_header(m["Subject"])))]
     assert len(messages) == 1 and messages[0]["To"] == users["rep1"].email
     db.session.expire_all()
-    assert _follow_up_keys() == [f"follow-up:{item.id}:due"]
+    assert _follow_up_keys() == [f"follow-up:{item.id}:due:u{users['rep1'].id}"]
 
 
 @pytest.mark.postgres
