@@ -296,6 +296,48 @@ def remove_certificate(customer_id, certificate_id):
     return redirect(url_for("customers.detail", customer_id=customer.id), 303)
 
 
+@bp.route("/<int:customer_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@role_required(*svc.EDITORS)
+def edit_contact(customer_id, contact_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    contact = _child_or_404(Contact, contact_id, customer)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        try:
+            svc.update_contact(current_user, contact, name=form.name.data, title=form.title.data or "",
+                               phone=form.phone.data or "", email=form.email.data or "", birthday=form.birthday.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            flash(_l("已保存联系人"), "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/child_form.html", "form", form=form, customer=customer, title=_l("编辑联系人"),
+                  action=url_for("customers.edit_contact", customer_id=customer.id, contact_id=contact.id))
+
+
+@bp.route("/<int:customer_id>/certificates/<int:certificate_id>/edit", methods=["GET", "POST"])
+@role_required(*svc.EDITORS)
+def edit_certificate(customer_id, certificate_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    cert = _child_or_404(Certificate, certificate_id, customer)
+    form = CertificateForm(obj=cert)
+    if form.validate_on_submit():
+        try:
+            svc.update_certificate(current_user, cert, name=form.name.data, number=form.number.data or "",
+                                   expires_on=form.expires_on.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            flash(_l("已保存证照"), "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/child_form.html", "form", form=form, customer=customer, title=_l("编辑证照"),
+                  action=url_for("customers.edit_certificate", customer_id=customer.id, certificate_id=cert.id))
+
+
 # ---- import: upload → preview (nothing saved) → confirm (valid rows only) ------------------
 
 def _import_dir() -> Path:

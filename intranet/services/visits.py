@@ -574,6 +574,37 @@ def remind_birthdays(now: datetime | None = None) -> int:
     return sent
 
 
+def remind_complaints(now: datetime | None = None) -> int:
+    """An open complaint (or routed feedback) with a deadline: its assignee is reminded the day before
+    the deadline (or on it), and after it has passed the assignee's line manager is told — once each."""
+    from ..models.customers import Interaction
+
+    today = local_day(_now(now))
+    items = db.session.scalars(
+        select(Interaction).where(Interaction.kind.in_(("complaint", "feedback")), Interaction.resolved_at.is_(None),
+                                  Interaction.deadline.is_not(None), Interaction.assignee_id.is_not(None),
+                                  Interaction.deadline <= today + timedelta(days=1))
+        .options(selectinload(Interaction.assignee).selectinload(User.reports_to), selectinload(Interaction.customer)))
+    sent = 0
+    for item in items:
+        link = _link("customers.detail", customer_id=item.customer_id)
+        label = customer_rules.INTERACTION_LABELS[item.kind]
+        if item.deadline >= today and item.assignee.active:
+            sent += _remind(f"complaint-due:{item.id}:u{item.assignee_id}", item.assignee,
+                            _l("%(kind)s处理期限将到：%(customer)s（%(date)s 前）", kind=label,
+                               customer=item.customer.name, date=item.deadline.isoformat()), link)
+        elif item.deadline < today:
+            boss = item.assignee.reports_to
+            if boss is None or not boss.active:
+                boss = db.session.scalar(select(User).where(User.role == "manager", User.active).order_by(User.id))
+            if boss is not None:
+                sent += _remind(f"complaint-overdue:{item.id}:u{boss.id}", boss,
+                                _l("%(kind)s已超期未处理：%(customer)s（处理人 %(name)s，期限 %(date)s）", kind=label,
+                                   customer=item.customer.name, name=item.assignee.name,
+                                   date=item.deadline.isoformat()), link)
+    return sent
+
+
 def _birthday_on(birthday: date, today: date) -> bool:
     if (birthday.month, birthday.day) == (2, 29) and not calendar.isleap(today.year):
         return (today.month, today.day) == (2, 28)
@@ -583,5 +614,6 @@ def _birthday_on(birthday: date, today: date) -> bool:
 def send_reminders(now: datetime | None = None) -> dict[str, int]:
     return {"plans_due": remind_plans_due(now), "reports_overdue": remind_reports_overdue(now),
             "callbacks": remind_callbacks(now), "certificates": remind_certificates(now),
-            "birthdays": remind_birthdays(now), "follow_ups": remind_follow_ups(now)}
+            "birthdays": remind_birthdays(now), "follow_ups": remind_follow_ups(now),
+            "complaints": remind_complaints(now)}
 

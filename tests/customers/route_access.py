@@ -33,9 +33,11 @@ ACCESS = {
     "POST customers.import_upload": only(*IMPORTERS),  # no file: error re-rendered
     "POST customers.import_confirm": only(*IMPORTERS, ok=404),  # unknown token
     "GET customers.import_template": only(*IMPORTERS),
-    # a leaver's handover (org user page; the walk's user is rep2, who holds customers): no colleague
-    # named, refused with a message, back to the user page
-    "POST org.user_handover": only("manager", ok=303),
+    # editing a contact or certificate: the walk's ids are unknown on the customer (404)
+    "GET customers.edit_contact": only(*EDITORS, ok=404),
+    "POST customers.edit_contact": only(*EDITORS, ok=404),
+    "GET customers.edit_certificate": only(*EDITORS, ok=404),
+    "POST customers.edit_certificate": only(*EDITORS, ok=404),
     # the enquiry register (咨询登记); the sample enquiry is the demo's 西北区 one the assistant holds:
     # rep1 and supervisor1 neither registered nor hold it (404)
     "GET enquiries.index": only(*VIEWERS),
