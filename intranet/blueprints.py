@@ -13,6 +13,7 @@ def register_all(app: Flask) -> None:
     from .attendance import bp as attendance_bp
     from .customers import bp as customers_bp
     from .daily import bp as daily_bp
+    from .enquiries import bp as enquiries_bp
     from .expenses import bp as expenses_bp
     from .health import bp as health_bp
     from .ledger import bp as ledger_bp
@@ -30,6 +31,7 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(org_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(customers_bp)
+    app.register_blueprint(enquiries_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(returns_bp)

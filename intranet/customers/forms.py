@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models.customers import INTERACTION_KINDS, KINDS, STAGES
-from ..services.customers import INTERACTION_LABELS, KIND_LABELS, STAGE_LABELS
+from ..services.customers import INTERACTION_LABELS, KIND_LABELS, LEAD_SOURCE_LABELS, STAGE_LABELS
 from ..web.money_input import MoneyField
 
 
@@ -15,6 +15,8 @@ class CustomerForm(FlaskForm):
     kind = SelectField(_l("客户类型"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
     stage = SelectField(_l("客户阶段"), choices=[SelectChoice(k, STAGE_LABELS[k]) for k in STAGES])
     region = SelectField(_l("区域"), coerce=int, validators=[Optional()])
+    lead_source = SelectField(_l("信息来源"), choices=[SelectChoice("", "—")] + [
+        SelectChoice(k, v) for k, v in LEAD_SOURCE_LABELS.items()], validators=[Optional()])
     owner = SelectField(_l("负责人"), coerce=int, validators=[Optional()])
     callback_interval_days = IntegerField(_l("回访周期(天)"), default=30, validators=[
         DataRequired(_l("请填写回访周期")), NumberRange(1, 365, _l("回访周期应为 1 到 365 天"))])

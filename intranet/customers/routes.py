@@ -47,8 +47,10 @@ def index():
     if args.get("format") == "xlsx":
         rows = [(c.name, str(svc.KIND_LABELS[c.kind]), str(svc.STAGE_LABELS[c.stage]),
                  c.region.name if c.region else "", c.owner.name, c.credit_limit, c.callback_interval_days,
-                 c.last_contact_at, c.tax_id, c.notes) for c in db.session.scalars(stmt)]
-        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期(天)", "最近联系", "税号", "备注"]
+                 c.last_contact_at, c.tax_id, str(svc.LEAD_SOURCE_LABELS.get(c.lead_source, "")), c.notes)
+                for c in db.session.scalars(stmt)]
+        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期(天)", "最近联系", "税号", "信息来源",
+                   "备注"]
         return send_workbook(workbook("客户档案", headers, rows), "customers.xlsx")
     owners = svc.assignable_owners(current_user) if current_user.role != "rep" else []
     return render("customers/index.html", "list", page=paginate(stmt), q=q, args=args, regions=_regions(),
@@ -68,7 +70,7 @@ def _values(form: CustomerForm) -> dict:
             "bank": (form.bank.data or "").strip(), "account": (form.account.data or "").strip(),
             "invoice_address": (form.invoice_address.data or "").strip(), "notes": form.notes.data or "",
             "credit_limit": form.credit_limit.amount if form.credit_limit.amount is not None else 0,
-            "callback_interval_days": form.callback_interval_days.data}
+            "callback_interval_days": form.callback_interval_days.data, "lead_source": form.lead_source.data or ""}
 
 
 def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
@@ -142,7 +144,7 @@ def _detail(customer, **extra):
            "contact_form": ContactForm(), "cert_form": CertificateForm(), "owner_form": owner_form,
            "resolve_form": ResolveForm(), "can_edit": current_user.role in svc.EDITORS,
            "kinds": svc.KIND_LABELS, "stages": svc.STAGE_LABELS, "labels": svc.INTERACTION_LABELS,
-           "next_callback": svc.next_callback(customer)}
+           "lead_sources": svc.LEAD_SOURCE_LABELS, "next_callback": svc.next_callback(customer)}
     return ctx | extra
 
 
@@ -288,6 +290,48 @@ def remove_certificate(customer_id, certificate_id):
     commit()
     flash(_l("已删除证照"), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+
+
+@bp.route("/<int:customer_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@role_required(*svc.EDITORS)
+def edit_contact(customer_id, contact_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    contact = _child_or_404(Contact, contact_id, customer)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        try:
+            svc.update_contact(current_user, contact, name=form.name.data, title=form.title.data or "",
+                               phone=form.phone.data or "", email=form.email.data or "", birthday=form.birthday.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            flash(_l("已保存联系人"), "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/child_form.html", "form", form=form, customer=customer, title=_l("编辑联系人"),
+                  action=url_for("customers.edit_contact", customer_id=customer.id, contact_id=contact.id))
+
+
+@bp.route("/<int:customer_id>/certificates/<int:certificate_id>/edit", methods=["GET", "POST"])
+@role_required(*svc.EDITORS)
+def edit_certificate(customer_id, certificate_id):
+    customer = svc.get_visible_or_404(current_user, customer_id)
+    cert = _child_or_404(Certificate, certificate_id, customer)
+    form = CertificateForm(obj=cert)
+    if form.validate_on_submit():
+        try:
+            svc.update_certificate(current_user, cert, name=form.name.data, number=form.number.data or "",
+                                   expires_on=form.expires_on.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            flash(_l("已保存证照"), "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+    return render("customers/child_form.html", "form", form=form, customer=customer, title=_l("编辑证照"),
+                  action=url_for("customers.edit_certificate", customer_id=customer.id, certificate_id=cert.id))
 
 
 # ---- import: upload → preview (nothing saved) → confirm (valid rows only) ------------------

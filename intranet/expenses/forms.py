@@ -20,6 +20,9 @@ class ClaimLineForm(Form):
     spent_on = DateField(_l("日期"), validators=[Optional()])
     amount = MoneyField(_l("金额(元)"), validators=[Optional()])
     description = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
+    # "v<id>" a visit report, "t<id>" a trip (choices: the claimant's own; the service checks the id)
+    outing = SelectField(_l("关联拜访/出差"), choices=[SelectChoice("", "—")], validate_choice=False,
+                         validators=[Optional()])
 
     def is_blank(self) -> bool:
         return not (self.category.data or self.amount.data or (self.description.data or "").strip())

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import ExpenseClaim, Receipt, User
 from ..services import approvals, expenses, ledger, promotions, receipts
 from ..services.errors import DomainError
+from ..services.text_rules import whole_number
 from ..web.excel import send_workbook, workbook
 from ..web.form_errors import attach_error
 from ..web.formatting import money
@@ -62,8 +63,26 @@ def parse_claim_lines(form: ClaimForm) -> list[dict] | None:
             ok = False
             continue
         lines.append({"category": row.category.data, "spent_on": row.spent_on.data, "amount": row.amount.amount,
-                      "description": row.description.data or ""})
+                      "description": row.description.data or "", **_outing(row.outing.data)})
     return lines if ok else None
+
+
+def _outing(value: str | None) -> dict:
+    """"v12" → the visit report 12, "t3" → the trip 3; anything else links nothing."""
+    value = (value or "").strip()
+    number = whole_number(value[1:]) if value[:1] in ("v", "t") else None
+    if not number or number < 1:
+        return {}
+    return {"visit_report_id": number} if value[0] == "v" else {"trip_id": number}
+
+
+def _outing_choices(form: ClaimForm) -> None:
+    reports, trips = expenses.outings_for(current_user)
+    choices = [SelectChoice("", "—")]
+    choices += [SelectChoice(f"v{r.id}", f"{r.visit_date:%Y-%m-%d} {r.customer.name}") for r in reports]
+    choices += [SelectChoice(f"t{t.id}", f"{t.start_day:%Y-%m-%d} {t.destination}") for t in trips]
+    for entry in form.lines:
+        entry.form.outing.choices = choices
 
 
 def _promotion_choices(form: ClaimForm) -> None:
@@ -140,14 +159,18 @@ def _claim_edit(claim: ExpenseClaim | None):
     if request.method == "GET" and claim is not None:
         form = ClaimForm(data={"title": claim.title, "promotion_id": claim.promotion_id or 0, "lines": [
             {"category": ln.category, "spent_on": ln.spent_on, "amount": f"{ln.amount:.2f}",
-             "description": ln.description} for ln in claim.lines]})
+             "description": ln.description,
+             "outing": f"v{ln.visit_report_id}" if ln.visit_report_id else (f"t{ln.trip_id}" if ln.trip_id else "")}
+            for ln in claim.lines]})
     else:
         form = ClaimForm()
     _promotion_choices(form)
     line_errors: dict = {}
     if request.method == "POST" and "add_line" in request.form:
         form.lines.append_entry()
+        _outing_choices(form)
         return _claim_form_page(form, claim, line_errors)
+    _outing_choices(form)
     if form.validate_on_submit():
         lines = parse_claim_lines(form)
         if lines is not None:
@@ -188,7 +211,8 @@ def _claim_page(claim, status=200, receipt_form=None, pay_form=None):
                   can_edit=expenses.can_edit(current_user, claim),
                   outstanding=expenses.outstanding_advances(claim.claimant_id),
                   account=ledger.find_account(current_user) if current_user.role == "assistant" else None,
-                  can_read_ledger=ledger.can_read(current_user),
+                  can_read_ledger=ledger.can_read(current_user), unbacked=expenses.unbacked_lines(claim),
+                  outing_label=expenses.outing_label, unbacked_message=expenses.UNBACKED,
                   decision_next=url_for("expenses.claim_detail", claim_id=claim.id), **_labels())
 
 

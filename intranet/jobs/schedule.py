@@ -12,7 +12,7 @@ from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
 from .orders import build_invoice_summaries
 from .office import office_reminders
-from .reminders import daily_reminders
+from .reminders import daily_reminders, escalate_enquiries
 from .reports import sweep_reports
 from .samples import remind_unconfirmed_mailings
 
@@ -37,3 +37,5 @@ cron.register(remind_missing_sheets, QUEUE, interval=300)
 cron.register(sweep_reports, QUEUE, interval=60)
 # 00:20 UTC = 08:20 Asia/Shanghai: archive loans overdue, tasks due (each once).
 cron.register(office_reminders, QUEUE, cron="20 0 * * *")
+# Every 15 minutes: enquiries the assistant holds past `enquiry_escalate_hours` go to the manager (once).
+cron.register(escalate_enquiries, QUEUE, interval=900)

@@ -28,6 +28,7 @@ from .daily import DailyNote as DailyNote
 from .daily import DailyReportSend as DailyReportSend
 from .daily import DailySheet as DailySheet
 from .daily import Subscription as Subscription
+from .enquiries import Enquiry as Enquiry
 from .expenses import Advance as Advance
 from .expenses import AdvanceOffset as AdvanceOffset
 from .expenses import ExpenseClaim as ExpenseClaim

@@ -31,6 +31,7 @@ class Customer(db.Model):
     invoice_address: Mapped[str] = mapped_column(String(200), default="")
     credit_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    lead_source: Mapped[str] = mapped_column(String(20), default="")  # 信息来源 (models.enquiries.LEAD_SOURCES)
     callback_interval_days: Mapped[int] = mapped_column(default=30)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

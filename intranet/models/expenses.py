@@ -62,8 +62,13 @@ class ExpenseLine(db.Model):
     spent_on: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     description: Mapped[str] = mapped_column(String(200), default="")
+    # The outing the spending belongs to (SPEC 2.4: the assistant checks claims against recorded outings).
+    visit_report_id: Mapped[int | None] = mapped_column(ForeignKey("visit_report.id"), index=True)
+    trip_id: Mapped[int | None] = mapped_column(ForeignKey("trip.id"), index=True)
 
     claim: Mapped[ExpenseClaim] = relationship(back_populates="lines")
+    visit_report = relationship("VisitReport")
+    trip = relationship("Trip")
 
 
 class Receipt(db.Model):

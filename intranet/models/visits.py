@@ -85,8 +85,22 @@ class VisitReport(db.Model):
 
 
 class FollowUp(db.Model):
+    """A follow-up action of a visit report, tracked to done by its assignee (the rep, or whoever took
+    over the rep's customers)."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("visit_report.id"), index=True)
     action: Mapped[str] = mapped_column(String(200))
-    due_on: Mapped[date] = mapped_column()
+    due_on: Mapped[date] = mapped_column(index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_note: Mapped[str] = mapped_column(Text, default="")
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
     report: Mapped[VisitReport] = relationship(back_populates="follow_ups")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None

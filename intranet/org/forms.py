@@ -33,6 +33,11 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请输入新密码")), Length(min=8, message=_l("密码至少 8 位"))])
 
 
+class HandoverForm(FlaskForm):
+    successor = SelectField(_l("交接给"), coerce=int, validators=[Optional()])
+    override_reason = StringField(_l("借款未结清仍停用的原因"), validators=[Optional(), Length(max=200)])
+
+
 class ActiveForm(FlaskForm):
     active = BooleanField()
 

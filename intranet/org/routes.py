@@ -18,7 +18,7 @@ from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import ROLE_LABELS, ProductForm, ResetPasswordForm, UserForm
+from .forms import ROLE_LABELS, HandoverForm, ProductForm, ResetPasswordForm, UserForm
 
 AUDIT_READERS = ("manager", "director", "gm", "assistant")
 
@@ -102,7 +102,12 @@ def user_edit(user_id):
             commit()
             flash(_l("已保存"), "success")
             return redirect(url_for("org.users"), 303)
-    return render("org/user_form.html", "form", form=form, user=user, reset_form=ResetPasswordForm())
+    handover = people.handover_items(user) if user.active else None
+    handover_form = HandoverForm()
+    handover_form.successor.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.name)
+                                                                for u in people.successors_for(user)]
+    return render("org/user_form.html", "form", form=form, user=user, reset_form=ResetPasswordForm(),
+                  handover=handover, handover_form=handover_form)
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -118,6 +123,28 @@ def user_active(user_id):
         commit()
         flash(_l("已启用") if user.active else _l("已停用,该用户的所有登录已失效"), "success")
     return redirect(url_for("org.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/handover")
+@role_required("manager")
+def user_handover(user_id):
+    user = db.get_or_404(User, user_id)
+    form = HandoverForm()
+    form.successor.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.name) for u in people.successors_for(user)]
+    if form.validate_on_submit():
+        successor = db.session.get(User, form.successor.data) if form.successor.data else None
+        try:
+            people.deactivate_with_handover(current_user, user, successor, form.override_reason.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            commit()
+            flash(_l("已完成交接并停用 %(name)s", name=user.name), "success")
+            return redirect(url_for("org.users"), 303)
+    else:
+        flash(_l("请求无效"), "error")
+    return redirect(url_for("org.user_edit", user_id=user.id), 303)
 
 
 @bp.post("/users/<int:user_id>/password")

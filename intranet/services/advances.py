@@ -18,7 +18,7 @@ from ..models.expenses import APPROVED, EDITABLE, PAID, PENDING, REJECTED, RETUR
 from ..web.formatting import money
 from . import approvals, audit, ledger, notify
 from .errors import AlreadyDecided, DomainError, Forbidden
-from .expenses import _set_status, may_see, scoped
+from .expenses import may_see, scoped
 
 STATUS_LABELS = {
     "draft": _l("草稿"), PENDING: _l("审批中"), APPROVED: _l("待财务付款"), REJECTED: _l("已驳回"),
@@ -162,51 +162,28 @@ def _url(advance) -> str:
         return ""
 
 
-class AdvanceAdapter(approvals.Adapter):
-    def load(self, doc_id):
-        return db.session.get(Advance, doc_id)
+def _summary(doc) -> list:
+    from .expenses import outstanding_total
 
-    def title(self, doc) -> str:
-        return str(_l("借款 #%(id)d %(name)s:%(purpose)s", id=doc.id, name=doc.requester.name, purpose=doc.purpose))
+    return [(_l("借款人"), doc.requester.name), (_l("用途"), doc.purpose), (_l("金额"), money(doc.amount)),
+            (_l("出差日期"), f"{doc.trip_start:%Y-%m-%d} ~ {doc.trip_end:%Y-%m-%d}"),
+            (_l("已有未冲销借款"), money(outstanding_total(doc.requester_id)))]
 
-    def amount(self, doc):
-        return doc.amount
 
-    def owner(self, doc):
-        return doc.requester
-
-    def url(self, doc) -> str:
-        return _url(doc)
-
-    def summary(self, doc):
-        from .expenses import outstanding_total
-
-        return [(_l("借款人"), doc.requester.name), (_l("用途"), doc.purpose), (_l("金额"), money(doc.amount)),
-                (_l("出差日期"), f"{doc.trip_start:%Y-%m-%d} ~ {doc.trip_end:%Y-%m-%d}"),
-                (_l("已有未冲销借款"), money(outstanding_total(doc.requester_id)))]
-
-    def on_submitted(self, doc, actor):
-        _set_status(doc, actor, PENDING)
-
+class AdvanceAdapter(approvals.ModelAdapter):
     def on_approved(self, doc, actor):
-        _set_status(doc, actor, APPROVED)
-        doc.approved_at = now_utc()
+        super().on_approved(doc, actor)
         for payer in db.session.scalars(select(User).where(User.role.in_(PAYERS), User.active)):
             notify.tell(f"advance:{doc.id}:to-pay:u{payer.id}", payer,
                         str(_l("待付借款:%(title)s", title=self.title(doc))),
                         str(_l("借款已审批通过,金额 %(amount)s,请付款。", amount=money(doc.amount))), _url(doc))
 
-    def on_rejected(self, doc, actor, comment):
-        _set_status(doc, actor, REJECTED)
 
-    def on_returned(self, doc, actor, comment):
-        _set_status(doc, actor, RETURNED)
-
-    def on_withdrawn(self, doc, actor):
-        _set_status(doc, actor, WITHDRAWN)
-
-
-approvals.register(AdvanceAdapter("advance", _l("借款申请"), default_steps=[
-    approvals.step_dict(_l("直属上级审批"), "line_manager"),
-    approvals.step_dict(_l("销售经理审批"), "role", "manager"),
-]))
+approvals.register(AdvanceAdapter(
+    "advance", _l("借款申请"), default_steps=[
+        approvals.step_dict(_l("直属上级审批"), "line_manager"),
+        approvals.step_dict(_l("销售经理审批"), "role", "manager")],
+    model=Advance, owner_attr="requester", amount_attr="amount", summary_of=_summary,
+    title_of=lambda d: str(_l("借款 #%(id)d %(name)s:%(purpose)s", id=d.id, name=d.requester.name, purpose=d.purpose)),
+    endpoint="expenses.advance_detail", id_arg="advance_id",
+    statuses=approvals.STANDARD_STATUSES, stamps={"approved": "approved_at"}))

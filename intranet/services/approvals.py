@@ -14,7 +14,7 @@ Rules enforced here, whatever the UI shows:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -107,6 +107,97 @@ class Adapter:
     def on_returned(self, doc, actor, comment: str) -> None: ...
 
     def on_withdrawn(self, doc, actor) -> None: ...
+
+
+# The document status each engine event sets, for a type whose states mirror the request's.
+STANDARD_STATUSES = {"submitted": PENDING, "approved": APPROVED, "rejected": REJECTED, "returned": RETURNED,
+                     "withdrawn": WITHDRAWN}
+
+
+@dataclass
+class ModelAdapter(Adapter):
+    """A document type backed by one model, declared instead of coded:
+
+        register(ModelAdapter("trip", _l("出差申请"), model=Trip, owner_attr="user",
+                              amount_attr="estimated_cost", title_of=lambda d: ..., endpoint="x.trip",
+                              id_arg="trip_id", statuses=STANDARD_STATUSES, stamps={"approved": "approved_at"}))
+
+    load / load_many (one query) / title / amount / owner / url come from the declaration; each engine
+    event sets the status it maps to (audited as "<model>.<status_attr>", or through `on_status`) and
+    stamps the time in the attribute `stamps` names. Subclass only for what is particular to the type
+    (notices, step rules, a summary) and call super() to keep the declared status change.
+    """
+
+    model: type | None = None
+    owner_attr: str = "owner"
+    amount_attr: str | None = None
+    title_of: Callable | None = None  # doc -> str; default "<label> #<id>"
+    summary_of: Callable | None = None  # doc -> [(label, value)]
+    endpoint: str = ""  # the document's page, built with {id_arg: doc.id}
+    id_arg: str = ""
+    status_attr: str = "status"
+    statuses: dict[str, str] = field(default_factory=dict)  # engine event -> document status
+    stamps: dict[str, str] = field(default_factory=dict)  # engine event -> timestamp attribute
+    on_status: Callable | None = None  # (doc, actor, status) -> None, instead of the default change
+
+    def load(self, doc_id: int):
+        return db.session.get(self.model, doc_id)
+
+    def load_many(self, doc_ids: list[int]) -> dict:
+        if not doc_ids:
+            return {}
+        return {d.id: d for d in db.session.scalars(select(self.model).where(self.model.id.in_(doc_ids)))}
+
+    def title(self, doc) -> str:
+        return self.title_of(doc) if self.title_of else super().title(doc)
+
+    def amount(self, doc) -> Decimal | None:
+        return getattr(doc, self.amount_attr) if self.amount_attr else None
+
+    def owner(self, doc) -> User:
+        return getattr(doc, self.owner_attr)
+
+    def url(self, doc) -> str:
+        if not self.endpoint:
+            return ""
+        from .links import link
+
+        try:
+            return link(self.endpoint, **{self.id_arg: doc.id})
+        except RuntimeError:  # no application at all: no link
+            return ""
+
+    def summary(self, doc) -> list[tuple[object, object]]:
+        return self.summary_of(doc) if self.summary_of else []
+
+    def change_status(self, doc, actor, event: str) -> None:
+        if event in self.stamps:
+            setattr(doc, self.stamps[event], now_utc())
+        status = self.statuses.get(event)
+        if status is None:
+            return
+        if self.on_status is not None:
+            self.on_status(doc, actor, status)
+            return
+        before = getattr(doc, self.status_attr)
+        setattr(doc, self.status_attr, status)
+        audit.record(actor, f"{self.model.__name__.lower()}.{self.status_attr}", doc,
+                     before={self.status_attr: before}, after={self.status_attr: status})
+
+    def on_submitted(self, doc, actor) -> None:
+        self.change_status(doc, actor, "submitted")
+
+    def on_approved(self, doc, actor) -> None:
+        self.change_status(doc, actor, "approved")
+
+    def on_rejected(self, doc, actor, comment: str) -> None:
+        self.change_status(doc, actor, "rejected")
+
+    def on_returned(self, doc, actor, comment: str) -> None:
+        self.change_status(doc, actor, "returned")
+
+    def on_withdrawn(self, doc, actor) -> None:
+        self.change_status(doc, actor, "withdrawn")
 
 
 ADAPTERS: dict[str, Adapter] = {}
@@ -681,6 +772,22 @@ def reassign(actor, request_id: int, user: User, comment: str = "") -> ApprovalR
     audit.record(actor, "approval.reassign", request, before={"holders": before}, after={
         "step": request.step["name"], "holders": [user.username], "comment": (comment or "").strip()[:200]})
     return request
+
+
+def reassign_on_handover(actor, request: ApprovalRequest, leaver: User, successor: User) -> None:
+    """A leaver's waiting step to their named successor (part of people.deactivate_with_handover)."""
+    request = _locked(request)
+    if request.status != PENDING:
+        return
+    notify.close_todos(todo_prefixes(request, leaver))
+    steps = [dict(s) for s in request.steps]
+    steps[request.current_step]["assigned_to"] = successor.id
+    request.steps = steps
+    request.version += 1
+    db.session.flush()
+    _announce_step(request)
+    audit.record(actor, "approval.reassign", request, before={"holders": [leaver.username]}, after={
+        "step": request.step["name"], "holders": [successor.username], "comment": "handover"})
 
 
 def step_states(request: ApprovalRequest) -> list[dict]:

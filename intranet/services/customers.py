@@ -21,6 +21,10 @@ from .text_rules import clean_text, column_limits
 
 KIND_LABELS = {"distributor": _l("经销商"), "agent": _l("代理商"), "commercial": _l("商业客户"), "end_user": _l("终端")}
 STAGE_LABELS = {"potential": _l("潜在"), "intended": _l("意向"), "active": _l("成交"), "dormant": _l("休眠")}
+# 信息来源: where the customer came from (the seeds' channels).
+LEAD_SOURCE_LABELS = {"phone": _l("来电"), "web": _l("网上咨询"), "exhibition": _l("展会"), "walk_in": _l("来访"),
+                      "referral": _l("客户介绍"), "cold_call": _l("陌生拜访"), "tender": _l("招标信息"),
+                      "advert": _l("广告"), "other": _l("其他")}
 INTERACTION_LABELS = {"call": _l("电话"), "visit": _l("拜访"), "feedback": _l("反馈"), "complaint": _l("投诉")}
 
 ALL_SCOPE = ("manager", "director", "gm", "assistant")
@@ -28,7 +32,7 @@ EDITORS = ("rep", "supervisor", "manager", "assistant")
 OWNER_CHANGERS = ("supervisor", "manager")
 IMPORTERS = ("supervisor", "manager", "assistant")
 FIELDS = ("name", "kind", "stage", "region_id", "tax_id", "bank", "account", "invoice_address", "credit_limit",
-          "notes", "callback_interval_days")
+          "notes", "callback_interval_days", "lead_source")
 
 
 # ---- scope ------------------------------------------------------------------------
@@ -159,6 +163,8 @@ def _clean(values: dict) -> dict:
         raise DomainError(_l("客户类型不正确"), field="kind")
     if out.get("stage", "potential") not in STAGES:
         raise DomainError(_l("客户阶段不正确"), field="stage")
+    if out.get("lead_source", "") not in ("", *LEAD_SOURCE_LABELS):
+        raise DomainError(_l("信息来源不正确"), field="lead_source")
     days = out.get("callback_interval_days", 30)
     if not isinstance(days, int) or days < 1 or days > 365:
         raise DomainError(_l("回访周期应为 1 到 365 天"), field="callback_interval_days")
@@ -185,6 +191,42 @@ def add_certificate(actor: User, customer: Customer, **values) -> Certificate:
     db.session.flush()
     audit.record(actor, "customer.certificate.add", customer,
                  after={"certificate": cert.name, "expires_on": str(cert.expires_on or "")})
+    return cert
+
+
+CONTACT_FIELDS = ("name", "title", "phone", "email", "birthday")
+CERTIFICATE_FIELDS = ("name", "number", "expires_on")
+
+
+def _fields(obj, names) -> dict:
+    return {n: str(getattr(obj, n)) if getattr(obj, n) is not None else "" for n in names}
+
+
+def update_contact(actor: User, contact: Contact, **values) -> Contact:
+    _check_edit(actor, contact.customer)
+    if not (values.get("name") or "").strip():
+        raise DomainError(_l("请填写联系人姓名"), field="name")
+    before = _fields(contact, CONTACT_FIELDS)
+    for name in CONTACT_FIELDS:
+        if name in values:
+            setattr(contact, name, values[name].strip() if isinstance(values[name], str) else values[name])
+    db.session.flush()
+    audit.record(actor, "customer.contact.update", contact.customer, before={"contact": before},
+                 after={"contact": _fields(contact, CONTACT_FIELDS)})
+    return contact
+
+
+def update_certificate(actor: User, cert: Certificate, **values) -> Certificate:
+    _check_edit(actor, cert.customer)
+    if not (values.get("name") or "").strip():
+        raise DomainError(_l("请填写证照名称"), field="name")
+    before = _fields(cert, CERTIFICATE_FIELDS)
+    for name in CERTIFICATE_FIELDS:
+        if name in values:
+            setattr(cert, name, values[name].strip() if isinstance(values[name], str) else values[name])
+    db.session.flush()
+    audit.record(actor, "customer.certificate.update", cert.customer, before={"certificate": before},
+                 after={"certificate": _fields(cert, CERTIFICATE_FIELDS)})
     return cert
 
 
@@ -234,18 +276,28 @@ def log_interaction(actor: User, customer: Customer, kind: str, text: str, assig
         if deadline is None:
             raise DomainError(_l("投诉需要处理期限"), field="deadline")
         item.assignee, item.deadline = assignee, deadline
+    elif kind == "feedback" and assignee is not None:
+        item.assignee, item.deadline = assignee, deadline  # 反馈 routed to someone who answers it
     db.session.add(item)
     if kind in ("call", "visit"):
         # A call or visit is a contact: the callback clock starts again.
         customer.last_contact_at = now
     db.session.flush()
     audit.record(actor, f"customer.interaction.{kind}", item, after={"customer": customer.id, "text": item.text})
+    if item.assignee is not None and item.assignee.id != actor.id:
+        from . import notify
+        from .links import link
+
+        label = INTERACTION_LABELS[kind]
+        notify.tell(f"interaction:{item.id}:assigned:u{item.assignee.id}", item.assignee,
+                    str(_l("%(kind)s待处理：%(customer)s", kind=label, customer=customer.name)), item.text,
+                    link("customers.detail", customer_id=customer.id))
     return item
 
 
 def resolve_complaint(actor: User, item: Interaction, resolution: str, now: datetime | None = None) -> Interaction:
-    if item.kind != "complaint":
-        raise DomainError(_l("只有投诉需要处理"))
+    if item.kind not in ("complaint", "feedback") or (item.kind == "feedback" and item.assignee_id is None):
+        raise DomainError(_l("只有投诉和指定了处理人的反馈需要处理"))
     allowed = actor.id == item.assignee_id or (actor.role in OWNER_CHANGERS and can_see_rep(actor, item.customer.owner_id))
     if not allowed:
         raise Forbidden(_l("只有处理人或主管可以处理该投诉"))
@@ -255,6 +307,9 @@ def resolve_complaint(actor: User, item: Interaction, resolution: str, now: date
         raise DomainError(_l("请填写处理结果"), field="resolution")
     item.resolution, item.resolved_at = resolution.strip(), now or now_utc()
     db.session.flush()
+    from . import notify
+
+    notify.close_todos([f"interaction:{item.id}:", f"complaint-due:{item.id}:", f"complaint-overdue:{item.id}:"])
     audit.record(actor, "customer.complaint.resolve", item, after={"resolution": item.resolution})
     return item
 

@@ -101,7 +101,8 @@ def check_lines(lines: list[dict]) -> list[dict]:
         if line.get("amount") is None:
             raise DomainError(_l("第 %(n)d 行:请填写金额", n=i + 1), field="lines")
         clean.append({"category": line["category"], "spent_on": spent_on, "amount": ledger.cents(line["amount"]),
-                      "description": (line.get("description") or "").strip()[:200]})
+                      "description": (line.get("description") or "").strip()[:200],
+                      "visit_report_id": line.get("visit_report_id") or None, "trip_id": line.get("trip_id") or None})
     if not clean:
         raise DomainError(_l("至少填写一行费用明细"), field="lines")
     if len(clean) > MAX_LINES:
@@ -130,6 +131,8 @@ def save_claim(actor: User, claim: ExpenseClaim | None, *, title: str, lines: li
     if not title:
         raise DomainError(_l("请填写报销事由"), field="title")
     clean = check_lines(lines)
+    for line in clean:
+        _check_outing(actor, line)
     promotion_id = _check_promotion(actor, promotion_id)
     before = None
     if claim is None:
@@ -145,6 +148,75 @@ def save_claim(actor: User, claim: ExpenseClaim | None, *, title: str, lines: li
     db.session.flush()
     audit.record(actor, "expense.save", claim, before=before, after=_snapshot(claim))
     return claim
+
+
+# ---- the outing a line belongs to (visit report or business trip) ------------------------------
+
+CHECKED_CATEGORIES = ("travel", "entertainment")  # spending that happens on an outing
+
+
+def _check_outing(actor: User, line: dict) -> None:
+    """A line may name one of the claimant's own visit reports or trips; anyone else's is not found."""
+    from ..models import Trip, VisitReport
+
+    if line["visit_report_id"]:
+        report = db.session.get(VisitReport, line["visit_report_id"])
+        if report is None or report.rep_id != actor.id:
+            abort(404)
+    if line["trip_id"]:
+        trip = db.session.get(Trip, line["trip_id"])
+        if trip is None or trip.user_id != actor.id:
+            abort(404)
+
+
+def outings_for(user: User, days: int = 92) -> tuple[list, list]:
+    """The visit reports and trips a claimant may link lines to (the last three months)."""
+    from datetime import timedelta
+
+    from ..models import Trip, VisitReport
+
+    since = today_local() - timedelta(days=days)
+    reports = list(db.session.scalars(select(VisitReport).where(VisitReport.rep_id == user.id,
+                                                                VisitReport.visit_date >= since)
+                                      .options(selectinload(VisitReport.customer))
+                                      .order_by(VisitReport.visit_date.desc())))
+    trips = list(db.session.scalars(select(Trip).where(Trip.user_id == user.id, Trip.end_day >= since,
+                                                       Trip.status.not_in(("draft", "cancelled")))
+                                    .order_by(Trip.start_day.desc())))
+    return reports, trips
+
+
+def unbacked_lines(claim: ExpenseClaim) -> set[int]:
+    """Ids of travel/entertainment lines with no visit or trip that day (linked or recorded): flagged
+    to the approver and the assistant, not refused."""
+    from ..models import Trip, VisitReport
+    from ..models.attendance import APPROVED as TRIP_APPROVED
+
+    candidates = [ln for ln in claim.lines if ln.category in CHECKED_CATEGORIES
+                  and not ln.visit_report_id and not ln.trip_id]
+    if not candidates:
+        return set()
+    days = {ln.spent_on for ln in candidates}
+    visited = set(db.session.scalars(select(VisitReport.visit_date).where(
+        VisitReport.rep_id == claim.claimant_id, VisitReport.visit_date.in_(days))))
+    trips = db.session.execute(select(Trip.start_day, Trip.end_day).where(
+        Trip.user_id == claim.claimant_id, Trip.status == TRIP_APPROVED, Trip.start_day <= max(days),
+        Trip.end_day >= min(days))).all()
+    return {ln.id for ln in candidates
+            if ln.spent_on not in visited and not any(s <= ln.spent_on <= e for s, e in trips)}
+
+
+def outing_label(line: ExpenseLine) -> str:
+    if line.visit_report_id:
+        return str(_l("拜访：%(date)s %(customer)s", date=line.visit_report.visit_date.isoformat(),
+                      customer=line.visit_report.customer.name))
+    if line.trip_id:
+        return str(_l("出差：%(dest)s %(start)s ~ %(end)s", dest=line.trip.destination,
+                      start=line.trip.start_day.isoformat(), end=line.trip.end_day.isoformat()))
+    return ""
+
+
+UNBACKED = _l("当天无拜访或出差记录，请核实")
 
 
 def _require_editable(actor: User, claim: ExpenseClaim) -> None:
@@ -294,25 +366,13 @@ class SettingsRoute:
         pass
 
 
-class ExpenseAdapter(SettingsRoute, approvals.Adapter):
-    def load(self, doc_id):
-        return db.session.get(ExpenseClaim, doc_id)
-
-    def title(self, doc) -> str:
-        return str(_l("报销单 #%(id)d %(name)s:%(title)s", id=doc.id, name=doc.claimant.name, title=doc.title))
-
-    def amount(self, doc):
-        return doc.total
-
-    def owner(self, doc):
-        return doc.claimant
-
-    def url(self, doc) -> str:
-        return _claim_url(doc)
-
+class ExpenseAdapter(SettingsRoute, approvals.ModelAdapter):
     def summary(self, doc):
         rows = [(_l("报销人"), doc.claimant.name), (_l("事由"), doc.title), (_l("金额"), money(doc.total))]
-        rows += [(CATEGORY_LABELS[ln.category], f"{ln.spent_on:%Y-%m-%d} {money(ln.amount)} {ln.description}")
+        flagged = unbacked_lines(doc)
+        rows += [(CATEGORY_LABELS[ln.category], " ".join(part for part in (
+                  f"{ln.spent_on:%Y-%m-%d} {money(ln.amount)} {ln.description}", outing_label(ln),
+                  f"⚠ {UNBACKED}" if ln.id in flagged else "") if part))
                  for ln in doc.lines]
         rows.append((_l("票据"), str(len(receipts.for_doc("expense", doc.id)))))
         outstanding = outstanding_total(doc.claimant_id)
@@ -320,13 +380,8 @@ class ExpenseAdapter(SettingsRoute, approvals.Adapter):
             rows.append((_l("未冲销借款"), money(outstanding)))
         return rows
 
-    def on_submitted(self, doc, actor):
-        _set_status(doc, actor, PENDING)
-        doc.submitted_at = now_utc()
-
     def on_approved(self, doc, actor):
-        _set_status(doc, actor, APPROVED)
-        doc.approved_at = now_utc()
+        super().on_approved(doc, actor)
         for payer in db.session.scalars(select(User).where(User.role.in_(PAYERS), User.active)):
             if payer.id != doc.claimant_id:
                 notify.tell(f"expense:{doc.id}:to-pay:u{payer.id}", payer,
@@ -334,21 +389,9 @@ class ExpenseAdapter(SettingsRoute, approvals.Adapter):
                             str(_l("报销单已审批通过,金额 %(amount)s,请支付。", amount=money(doc.total))),
                             _claim_url(doc))
 
-    def on_rejected(self, doc, actor, comment):
-        _set_status(doc, actor, REJECTED)
 
-    def on_returned(self, doc, actor, comment):
-        _set_status(doc, actor, RETURNED)
-
-    def on_withdrawn(self, doc, actor):
-        _set_status(doc, actor, WITHDRAWN)
-
-
-def _set_status(doc, actor, status: str) -> None:
-    before = doc.status
-    doc.status = status
-    audit.record(actor, f"{type(doc).__name__.lower()}.status", doc, before={"status": before},
-                 after={"status": status})
-
-
-approvals.register(ExpenseAdapter("expense", _l("费用报销")))
+approvals.register(ExpenseAdapter(
+    "expense", _l("费用报销"), model=ExpenseClaim, owner_attr="claimant", amount_attr="total",
+    title_of=lambda d: str(_l("报销单 #%(id)d %(name)s:%(title)s", id=d.id, name=d.claimant.name, title=d.title)),
+    endpoint="expenses.claim_detail", id_arg="claim_id", statuses=approvals.STANDARD_STATUSES,
+    stamps={"submitted": "submitted_at", "approved": "approved_at"}))

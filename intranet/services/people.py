@@ -1,5 +1,7 @@
 """Users and the org chart: the manager maintains them; everyone owns their password."""
 
+from dataclasses import dataclass, field
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -60,10 +62,12 @@ def update_user(actor, user: User, **fields) -> User:
     return user
 
 
-def set_active(actor, user: User, active: bool) -> None:
+def set_active(actor, user: User, active: bool, override_reason: str = "") -> None:
     _require_manager(actor)
     if user.id == actor.id and not active:
         raise DomainError(_l("不能停用自己的账号"))
+    if not active and not (override_reason or "").strip() and open_advances(user):
+        raise DomainError(_l("该员工还有借款未结清，请先结清；确需停用请在交接中填写原因"), field="override_reason")
     before = _snapshot(user)
     held = approvals.requests_held_by(user) if not active else []
     user.active = active
@@ -101,3 +105,92 @@ def end_all_sessions(user: User) -> None:
 
 def subordinates(user: User) -> list[User]:
     return list(db.session.scalars(select(User).where(User.reports_to_id == user.id, User.active)))
+
+
+# ---- a leaver in one step ----------------------------------------------------------------
+
+@dataclass
+class Handover:
+    """What a leaver still holds: handed to a named colleague in one audited step."""
+
+    customers: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
+    enquiries: list = field(default_factory=list)
+    samples: list = field(default_factory=list)  # samples.on_loan rows
+    approvals: list = field(default_factory=list)  # requests waiting on the leaver's decision
+    advances: list = field(default_factory=list)  # unsettled: refused unless overridden with a reason
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.customers, self.follow_ups, self.enquiries, self.samples, self.approvals,
+                        self.advances))
+
+
+def open_advances(user: User) -> list:
+    """Advances not yet settled: waiting for approval or payout, or paid and not fully offset/returned."""
+    from ..models import Advance
+    from ..models.expenses import APPROVED, PAID, PENDING
+
+    rows = db.session.scalars(select(Advance).where(Advance.requester_id == user.id,
+                                                    Advance.status.in_((PENDING, APPROVED, PAID)))
+                              .order_by(Advance.id))
+    return [a for a in rows if a.status != PAID or a.outstanding > 0]
+
+
+def handover_items(user: User) -> Handover:
+    from ..models import Customer
+    from . import enquiries, samples, visits
+
+    return Handover(
+        customers=list(db.session.scalars(select(Customer).where(Customer.owner_id == user.id).order_by(Customer.name))),
+        follow_ups=visits.open_follow_ups(user), enquiries=enquiries.open_for(user), samples=samples.on_loan(user),
+        approvals=approvals.requests_held_by(user), advances=open_advances(user))
+
+
+def successors_for(user: User) -> list[User]:
+    """Who may take over: active colleagues of the same role."""
+    return list(db.session.scalars(select(User).where(User.active, User.role == user.role, User.id != user.id)
+                                   .order_by(User.name)))
+
+
+def deactivate_with_handover(actor, leaver: User, successor: User | None, override_reason: str = "") -> Handover:
+    """Deactivate `leaver` and hand everything they hold to `successor` in one step (one audit entry
+    listing it all). Refused while an advance is unsettled, unless the manager gives a reason; the
+    advance itself stays the leaver's debt (finance settles it), the reason is in the audit trail."""
+    from ..models import SampleRequest
+    from . import enquiries, visits
+
+    _require_manager(actor)
+    if leaver.id == actor.id:
+        raise DomainError(_l("不能停用自己的账号"))
+    if not leaver.active:
+        raise DomainError(_l("该用户已停用"))
+    audit.lock()
+    db.session.scalar(select(User).where(User.id == leaver.id).with_for_update())  # one handover at a time
+    items = handover_items(leaver)
+    reason = (override_reason or "").strip()
+    if items.advances and not reason:
+        raise DomainError(_l("该员工还有 %(n)d 笔借款未结清，请先结清；确需停用请填写原因", n=len(items.advances)),
+                          field="override_reason")
+    if not items.empty and (successor is None or not successor.active or successor.id == leaver.id
+                            or successor.role != leaver.role):
+        raise DomainError(_l("请选择一位同岗位的在职同事接手"), field="successor")
+    for customer in items.customers:
+        customer.owner = successor
+    visits.hand_over_follow_ups(leaver, successor)
+    enquiries.hand_over(actor, leaver, successor)
+    for request_id in {row["request"].id for row in items.samples}:
+        db.session.get(SampleRequest, request_id).rep = successor
+    for request in items.approvals:
+        if successor in approvals.reassignable(request):
+            approvals.reassign_on_handover(actor, request, leaver, successor)
+    db.session.flush()
+    audit.record(actor, "user.handover", leaver, after={
+        "successor": successor.username if successor else None,
+        "customers": [c.id for c in items.customers], "follow_ups": [f.id for f in items.follow_ups],
+        "enquiries": [e.id for e in items.enquiries],
+        "sample_requests": sorted({row["request"].id for row in items.samples}),
+        "approvals": [r.id for r in items.approvals], "advances_left_open": [a.id for a in items.advances],
+        "override_reason": reason})
+    set_active(actor, leaver, False, override_reason=reason)
+    return items

@@ -162,56 +162,11 @@ def _url(p) -> str:
         return ""
 
 
-class _PromotionBase(approvals.Adapter):
-    def load(self, doc_id):
-        return db.session.get(Promotion, doc_id)
-
-    def owner(self, doc):
-        return doc.owner
-
-    def url(self, doc) -> str:
-        return _url(doc)
+class PromotionAdapter(SettingsRoute, approvals.ModelAdapter):
+    """The application: its route from the expense thresholds (settings)."""
 
 
-class PromotionAdapter(SettingsRoute, _PromotionBase):
-    def title(self, doc) -> str:
-        return str(_l("促销活动 #%(id)d %(name)s:%(activity)s", id=doc.id, name=doc.owner.name, activity=doc.activity))
-
-    def amount(self, doc):
-        return doc.budget_total
-
-    def summary(self, doc):
-        return [(_l("申请人"), doc.owner.name), (_l("活动"), doc.activity), (_l("地点"), doc.location),
-                (_l("日期"), f"{doc.starts_on:%Y-%m-%d} ~ {doc.ends_on:%Y-%m-%d}"), (_l("预算"), money(doc.budget_total))]
-
-    def on_submitted(self, doc, actor):
-        _status(doc, actor, "status", PENDING)
-
-    def on_approved(self, doc, actor):
-        _status(doc, actor, "status", APPROVED)
-
-    def on_rejected(self, doc, actor, comment):
-        _status(doc, actor, "status", REJECTED)
-
-    def on_returned(self, doc, actor, comment):
-        _status(doc, actor, "status", RETURNED)
-
-    def on_withdrawn(self, doc, actor):
-        _status(doc, actor, "status", WITHDRAWN)
-
-
-class WriteoffAdapter(_PromotionBase):
-    def title(self, doc) -> str:
-        return str(_l("促销核销 #%(id)d %(name)s:%(activity)s", id=doc.id, name=doc.owner.name, activity=doc.activity))
-
-    def amount(self, doc):
-        return doc.actual_total
-
-    def summary(self, doc):
-        return [(_l("活动"), doc.activity), (_l("预算"), money(doc.budget_total)),
-                (_l("实际"), money(doc.actual_total)), (_l("差额"), money(doc.gap)),
-                (_l("票据"), str(len(receipts.for_doc("promotion", doc.id))))]
-
+class WriteoffAdapter(approvals.ModelAdapter):
     def adjust_steps(self, steps, doc):
         """Over budget: the manager must also sign; far over (above the director threshold), the director."""
         if doc.actual_total <= doc.budget_total:
@@ -224,31 +179,26 @@ class WriteoffAdapter(_PromotionBase):
             steps.append(approvals.step_dict(_l("超预算:销售总监审批"), "role", "director"))
         return steps
 
-    def on_submitted(self, doc, actor):
-        _status(doc, actor, "writeoff_status", PENDING)
 
-    def on_approved(self, doc, actor):
-        _status(doc, actor, "writeoff_status", APPROVED)
+# Both documents are one Promotion row: the application moves `status`, the write-off `writeoff_status`.
+_PROMOTION = {"model": Promotion, "owner_attr": "owner", "endpoint": "expenses.promotion_detail",
+              "id_arg": "promotion_id"}
 
-    def on_rejected(self, doc, actor, comment):
-        _status(doc, actor, "writeoff_status", REJECTED)
-
-    def on_returned(self, doc, actor, comment):
-        _status(doc, actor, "writeoff_status", RETURNED)
-
-    def on_withdrawn(self, doc, actor):
-        _status(doc, actor, "writeoff_status", WITHDRAWN)
-
-
-def _status(doc, actor, attr: str, value: str) -> None:
-    before = getattr(doc, attr)
-    setattr(doc, attr, value)
-    audit.record(actor, f"promotion.{attr}", doc, before={attr: before}, after={attr: value})
-
-
-approvals.register(PromotionAdapter("promotion", _l("促销活动申请")))
-approvals.register(WriteoffAdapter("promotion_writeoff", _l("促销活动核销"), default_steps=[
-    approvals.step_dict(_l("直属上级审批"), "line_manager")]))
+approvals.register(PromotionAdapter(
+    "promotion", _l("促销活动申请"), **_PROMOTION, amount_attr="budget_total", statuses=approvals.STANDARD_STATUSES,
+    title_of=lambda d: str(_l("促销活动 #%(id)d %(name)s:%(activity)s", id=d.id, name=d.owner.name,
+                              activity=d.activity)),
+    summary_of=lambda d: [(_l("申请人"), d.owner.name), (_l("活动"), d.activity), (_l("地点"), d.location),
+                          (_l("日期"), f"{d.starts_on:%Y-%m-%d} ~ {d.ends_on:%Y-%m-%d}"),
+                          (_l("预算"), money(d.budget_total))]))
+approvals.register(WriteoffAdapter(
+    "promotion_writeoff", _l("促销活动核销"), default_steps=[approvals.step_dict(_l("直属上级审批"), "line_manager")],
+    **_PROMOTION, amount_attr="actual_total", status_attr="writeoff_status", statuses=approvals.STANDARD_STATUSES,
+    title_of=lambda d: str(_l("促销核销 #%(id)d %(name)s:%(activity)s", id=d.id, name=d.owner.name,
+                              activity=d.activity)),
+    summary_of=lambda d: [(_l("活动"), d.activity), (_l("预算"), money(d.budget_total)),
+                          (_l("实际"), money(d.actual_total)), (_l("差额"), money(d.gap)),
+                          (_l("票据"), str(len(receipts.for_doc("promotion", d.id))))]))
 
 
 def budget_vs_actual(user: User) -> list[Promotion]:

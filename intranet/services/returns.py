@@ -564,24 +564,11 @@ def sign_off_steps(steps: list[dict], owner: User, excluded: set[int]) -> list[d
     return [*reviews, gm_step]
 
 
-class ReturnAdapter(approvals.Adapter):
-    def load(self, doc_id: int):
-        return db.session.get(ReturnRequest, doc_id)
-
-    def title(self, doc) -> str:
-        return str(_l("退货申请 %(number)s · %(customer)s", number=doc.number, customer=doc.customer_name))
-
-    def amount(self, doc) -> Decimal:
-        return doc.total_amount
-
-    def owner(self, doc) -> User:
-        return doc.rep
+class ReturnAdapter(approvals.ModelAdapter):
+    """Declared below; the events are particular (a timeline entry with the decision's note each)."""
 
     def preparers(self, doc):
         return [doc.complaint.filled_by_id] if doc.complaint else []
-
-    def url(self, doc) -> str:
-        return doc_url(doc)
 
     def summary(self, doc):
         reason = str(REASON_LABELS[doc.reason]) + (f"({NOT_IN_PRINCIPLE})" if doc.flagged else "")
@@ -629,7 +616,10 @@ class ReturnAdapter(approvals.Adapter):
         _move(actor, doc, WITHDRAWN, "withdrawn")
 
 
-ADAPTER = approvals.register(ReturnAdapter(DOC_TYPE, _l("退货申请"), default_steps=DEFAULT_STEPS))
+ADAPTER = approvals.register(ReturnAdapter(
+    DOC_TYPE, _l("退货申请"), default_steps=DEFAULT_STEPS, model=ReturnRequest, owner_attr="rep",
+    amount_attr="total_amount", endpoint="returns.detail", id_arg="return_id",
+    title_of=lambda d: str(_l("退货申请 %(number)s · %(customer)s", number=d.number, customer=d.customer_name))))
 
 
 def doc_url(doc: ReturnRequest) -> str:

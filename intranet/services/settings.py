@@ -50,6 +50,7 @@ DEFINITIONS = [
     SettingDef("approval_remind_hours", _l("审批超时提醒(小时)"), "int", "24", _l("审批")),
     SettingDef("approval_escalate_hours", _l("审批超时升级(小时)"), "int", "48", _l("审批")),
     SettingDef("sample_manager_threshold", _l("样品领用经理审批起点"), "money", "1000.00", _l("样品")),
+    SettingDef("enquiry_escalate_hours", _l("空白区域咨询转销售经理（小时）"), "int", "24", _l("客户")),
     SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒(天)"), "int", "5", _l("样品")),
 ]
 BY_KEY = {d.key: d for d in DEFINITIONS}

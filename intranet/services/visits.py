@@ -235,44 +235,22 @@ def _set_status(plan: VisitPlan, actor: User, status: str) -> None:
     audit.record(actor, f"visit_plan.{status}", plan, before={"status": before}, after={"status": status})
 
 
-class VisitPlanAdapter(approvals.Adapter):
-    def load(self, doc_id):
-        return db.session.get(VisitPlan, doc_id)
+def _plan_title(plan: VisitPlan) -> str:
+    suffix = str(_l("(变更 v%(v)d)", v=plan.version)) if plan.version > 1 else ""
+    return f"{_l('拜访计划')} {plan.month} · {plan.rep.name}{suffix}"
 
-    def owner(self, doc):
-        return doc.rep
 
-    def title(self, doc):
-        suffix = str(_l("(变更 v%(v)d)", v=doc.version)) if doc.version > 1 else ""
-        return f"{self.label} {doc.month} · {doc.rep.name}{suffix}"
-
-    def amount(self, doc):
-        return None
-
-    def url(self, doc):
-        return _link("visits.plan_detail", plan_id=doc.id)
-
-    def summary(self, doc):
-        return [(_l("月份"), doc.month), (_l("拜访次数"), len(doc.visits)), (_l("预计费用合计"), doc.total_cost)]
-
-    def on_submitted(self, doc, actor):
-        _set_status(doc, actor, "submitted")
-
+class VisitPlanAdapter(approvals.ModelAdapter):
     def on_approved(self, doc, actor):
-        _approved(doc, actor)
-
-    def on_rejected(self, doc, actor, comment):
-        _set_status(doc, actor, "rejected")
-
-    def on_returned(self, doc, actor, comment):
-        _set_status(doc, actor, "returned")
-
-    def on_withdrawn(self, doc, actor):
-        _set_status(doc, actor, "draft")
+        _approved(doc, actor)  # supersedes the plan it amends and carries the reports over
 
 
-approvals.register(VisitPlanAdapter("visit_plan", _l("拜访计划"),
-                                    default_steps=[approvals.step_dict(_l("直属主管审核"), "line_manager")]))
+approvals.register(VisitPlanAdapter(
+    "visit_plan", _l("拜访计划"), default_steps=[approvals.step_dict(_l("直属主管审核"), "line_manager")],
+    model=VisitPlan, owner_attr="rep", title_of=_plan_title, endpoint="visits.plan_detail", id_arg="plan_id",
+    summary_of=lambda d: [(_l("月份"), d.month), (_l("拜访次数"), len(d.visits)), (_l("预计费用合计"), d.total_cost)],
+    statuses={"submitted": "submitted", "rejected": "rejected", "returned": "returned", "withdrawn": "draft"},
+    on_status=_set_status))
 
 
 def _link(endpoint: str, **values) -> str:
@@ -335,7 +313,7 @@ def file_report(actor: User, *, outcome: str, promises: str = "", follow_ups=(),
             raise DomainError(_l("后续事项的完成日期不能早于拜访日期"), field="follow_ups")
     report = VisitReport(rep=actor, planned_visit=planned_visit, customer=customer, visit_date=visit_date,
                          outcome=outcome.strip(), promises=(promises or "").strip(), filed_at=now)
-    report.follow_ups = [FollowUp(action=a, due_on=d) for a, d in items]
+    report.follow_ups = [FollowUp(action=a, due_on=d, assignee=actor) for a, d in items]
     db.session.add(report)
     customer.last_contact_at = max(customer.last_contact_at or now, now)
     db.session.flush()
@@ -374,6 +352,89 @@ def reports_due(rep: User, now: datetime | None = None) -> list[DueVisit]:
             PlannedVisit.date >= today - timedelta(days=62), PlannedVisit.id.not_in(reported))
         .options(selectinload(PlannedVisit.customer)).order_by(PlannedVisit.date))
     return [DueVisit(r, due_date(r.date, days), is_overdue(r.date, now, days)) for r in rows]
+
+
+# ---- follow-up actions, tracked to done --------------------------------------------
+
+FOLLOW_UP_TODO = "follow-up:"
+
+
+def visible_follow_ups(user: User):
+    """Follow-ups the user may see: their own (also taken over from a leaver), their reps' for a
+    supervisor, all for the department roles."""
+    return (select(FollowUp).join(VisitReport)
+            .where(customer_rules.rep_scope(user, VisitReport.rep_id) | (FollowUp.assignee_id == user.id)))
+
+
+def open_follow_ups(user: User) -> list[FollowUp]:
+    """The user's own open follow-ups, soonest first (the rep's desk)."""
+    return list(db.session.scalars(
+        select(FollowUp).where(FollowUp.assignee_id == user.id, FollowUp.done_at.is_(None))
+        .options(selectinload(FollowUp.report).selectinload(VisitReport.customer))
+        .order_by(FollowUp.due_on, FollowUp.id)))
+
+
+def overdue_follow_ups(user: User, now: datetime | None = None) -> list[FollowUp]:
+    """Open follow-ups past their due date among the user's team (supervisor) or the department."""
+    today = local_day(_now(now))
+    return list(db.session.scalars(
+        select(FollowUp).join(VisitReport).where(
+            customer_rules.rep_scope(user, VisitReport.rep_id), FollowUp.done_at.is_(None), FollowUp.due_on < today)
+        .options(selectinload(FollowUp.assignee),
+                 selectinload(FollowUp.report).selectinload(VisitReport.customer))
+        .order_by(FollowUp.due_on, FollowUp.id)))
+
+
+def get_follow_up_or_404(user: User, follow_up_id: int) -> FollowUp:
+    item = db.session.get(FollowUp, follow_up_id)
+    if item is None or not (item.assignee_id == user.id or customer_rules.can_see_rep(user, item.report.rep_id)):
+        abort(404)
+    return item
+
+
+def complete_follow_up(actor: User, item: FollowUp, note: str, now: datetime | None = None) -> FollowUp:
+    """Mark done with a note, once: the row is locked so two clicks never give two outcomes."""
+    if item.assignee_id != actor.id:
+        raise Forbidden(_l("只能完成分配给自己的后续事项"))
+    audit.lock()
+    item = db.session.scalar(select(FollowUp).where(FollowUp.id == item.id).with_for_update()
+                             .execution_options(populate_existing=True))
+    if item.done_at is not None:
+        raise DomainError(_l("该后续事项已完成"))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_l("请填写完成情况"), field="note")
+    item.done_at, item.done_by, item.done_note = _now(now), actor, note[:2000]
+    db.session.flush()
+    notify.close_todos([f"{FOLLOW_UP_TODO}{item.id}:"])
+    audit.record(actor, "follow_up.done", item, after={"action": item.action, "note": item.done_note})
+    return item
+
+
+def hand_over_follow_ups(leaver: User, successor: User) -> list[FollowUp]:
+    """A leaver's open follow-ups to their successor (reminded afresh when due: the key names the person)."""
+    items = open_follow_ups(leaver)
+    for item in items:
+        notify.close_todos([f"{FOLLOW_UP_TODO}{item.id}:"])
+        item.assignee = successor
+    db.session.flush()
+    return items
+
+
+def remind_follow_ups(now: datetime | None = None) -> int:
+    """Open follow-ups due tomorrow or earlier: one reminder each to the assignee (to-do + email)."""
+    tomorrow = local_day(_now(now)) + timedelta(days=1)
+    sent = 0
+    rows = db.session.scalars(
+        select(FollowUp).where(FollowUp.done_at.is_(None), FollowUp.due_on <= tomorrow, FollowUp.assignee_id.is_not(None))
+        .options(selectinload(FollowUp.assignee), selectinload(FollowUp.report).selectinload(VisitReport.customer)))
+    for item in rows:
+        if item.assignee.active:
+            sent += _remind(f"{FOLLOW_UP_TODO}{item.id}:due:u{item.assignee_id}", item.assignee,
+                            _l("后续事项到期：%(action)s（%(customer)s，%(date)s 前完成）", action=item.action,
+                               customer=item.report.customer.name, date=item.due_on.isoformat()),
+                            _link("visits.follow_ups"))
+    return sent
 
 
 # ---- plan vs actual -----------------------------------------------------------------
@@ -513,6 +574,37 @@ def remind_birthdays(now: datetime | None = None) -> int:
     return sent
 
 
+def remind_complaints(now: datetime | None = None) -> int:
+    """An open complaint (or routed feedback) with a deadline: its assignee is reminded the day before
+    the deadline (or on it), and after it has passed the assignee's line manager is told — once each."""
+    from ..models.customers import Interaction
+
+    today = local_day(_now(now))
+    items = db.session.scalars(
+        select(Interaction).where(Interaction.kind.in_(("complaint", "feedback")), Interaction.resolved_at.is_(None),
+                                  Interaction.deadline.is_not(None), Interaction.assignee_id.is_not(None),
+                                  Interaction.deadline <= today + timedelta(days=1))
+        .options(selectinload(Interaction.assignee).selectinload(User.reports_to), selectinload(Interaction.customer)))
+    sent = 0
+    for item in items:
+        link = _link("customers.detail", customer_id=item.customer_id)
+        label = customer_rules.INTERACTION_LABELS[item.kind]
+        if item.deadline >= today and item.assignee.active:
+            sent += _remind(f"complaint-due:{item.id}:u{item.assignee_id}", item.assignee,
+                            _l("%(kind)s处理期限将到：%(customer)s（%(date)s 前）", kind=label,
+                               customer=item.customer.name, date=item.deadline.isoformat()), link)
+        elif item.deadline < today:
+            boss = item.assignee.reports_to
+            if boss is None or not boss.active:
+                boss = db.session.scalar(select(User).where(User.role == "manager", User.active).order_by(User.id))
+            if boss is not None:
+                sent += _remind(f"complaint-overdue:{item.id}:u{boss.id}", boss,
+                                _l("%(kind)s已超期未处理：%(customer)s（处理人 %(name)s，期限 %(date)s）", kind=label,
+                                   customer=item.customer.name, name=item.assignee.name,
+                                   date=item.deadline.isoformat()), link)
+    return sent
+
+
 def _birthday_on(birthday: date, today: date) -> bool:
     if (birthday.month, birthday.day) == (2, 29) and not calendar.isleap(today.year):
         return (today.month, today.day) == (2, 28)
@@ -522,5 +614,6 @@ def _birthday_on(birthday: date, today: date) -> bool:
 def send_reminders(now: datetime | None = None) -> dict[str, int]:
     return {"plans_due": remind_plans_due(now), "reports_overdue": remind_reports_overdue(now),
             "callbacks": remind_callbacks(now), "certificates": remind_certificates(now),
-            "birthdays": remind_birthdays(now)}
+            "birthdays": remind_birthdays(now), "follow_ups": remind_follow_ups(now),
+            "complaints": remind_complaints(now)}
 

@@ -100,7 +100,9 @@ def _report(rep, reviewer, row: PlannedVisit, outcome: str, reviewed: bool, toda
         report.reviewed_at = local_instant(min(filed_day + timedelta(days=1), today), 9, 40)
         report.review_comment = "已阅，按计划跟进。"
     else:
-        report.follow_ups = [FollowUp(action="寄送 RO-500 正式报价单", due_on=today + timedelta(days=3))]
+        # one due soon, one a week overdue: the rep's desk and the supervisor's overdue list both show
+        report.follow_ups = [FollowUp(action="寄送 RO-500 正式报价单", due_on=today + timedelta(days=3), assignee=rep),
+                             FollowUp(action="回电确认样品测试结果", due_on=today - timedelta(days=7), assignee=rep)]
     db.session.add(report)
     return 1
 

@@ -45,3 +45,7 @@ class ReportForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     comment = TextAreaField(_l("审阅意见"), validators=[Optional()])
+
+
+class FollowUpDoneForm(FlaskForm):
+    note = TextAreaField(_l("完成情况"), validators=[DataRequired(_l("请填写完成情况")), Length(max=2000)])

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..clock import now_utc, today_local
 from ..extensions import db, htmx
 from ..models import Customer, User
-from ..models.visits import PlannedVisit, VisitPlan, VisitReport
+from ..models.visits import FollowUp, PlannedVisit, VisitPlan, VisitReport
 from ..services import approvals as engine
 from ..services import customers as customer_rules
 from ..services import visits as svc
@@ -23,7 +23,7 @@ from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import PlanForm, ReportForm, ReviewForm, RowForm
+from .forms import FollowUpDoneForm, PlanForm, ReportForm, ReviewForm, RowForm
 
 VIEWERS = ("rep", "supervisor", "manager", "director", "gm", "assistant")
 
@@ -328,6 +328,61 @@ def report_review(report_id):
             commit()
             flash(_l("已审阅"), "success")
     return redirect(url_for("visits.report_detail", report_id=report.id), 303)
+
+
+# ---- follow-ups ---------------------------------------------------------------------
+
+@bp.get("/follow-ups")
+@role_required(*VIEWERS)
+def follow_ups():
+    state = request.args.get("state", "open")
+    rep_id = request.args.get("rep", type=int)
+    today = today_local()
+    stmt = (svc.visible_follow_ups(current_user)
+            .options(selectinload(FollowUp.assignee), selectinload(FollowUp.done_by),
+                     selectinload(FollowUp.report).selectinload(VisitReport.customer))
+            .order_by(FollowUp.due_on, FollowUp.id))
+    if state == "done":
+        stmt = stmt.where(FollowUp.done_at.is_not(None))
+    elif state == "overdue":
+        stmt = stmt.where(FollowUp.done_at.is_(None), FollowUp.due_on < today)
+    elif state != "all":
+        state = "open"
+        stmt = stmt.where(FollowUp.done_at.is_(None))
+    if rep_id:
+        stmt = stmt.where(FollowUp.assignee_id == rep_id)
+    if request.args.get("format") == "xlsx":
+        rows = [(f.due_on, f.assignee.name if f.assignee else "", f.report.customer.name, f.action,
+                 "已完成" if f.done else ("逾期" if f.due_on < today else "未完成"), f.done_at, f.done_note)
+                for f in db.session.scalars(stmt)]
+        headers = ["完成日期", "负责人", "客户", "后续事项", "状态", "完成时间", "完成情况"]
+        return send_workbook(workbook("后续事项", headers, rows), "follow-ups.xlsx")
+    return render("visits/follow_ups.html", "list", page=paginate(stmt), state=state, rep_id=rep_id, today=today,
+                  form=FollowUpDoneForm(), reps=_reps_in_scope() if current_user.role != "rep" else [])
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/done")
+@role_required(*VIEWERS)
+def follow_up_done(follow_up_id):
+    item = svc.get_follow_up_or_404(current_user, follow_up_id)
+    form = FollowUpDoneForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            svc.complete_follow_up(current_user, item, form.note.data, now=now_utc())
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            commit()
+    else:
+        error = next(iter(form.note.errors), None) or _l("请填写完成情况")
+    if htmx:
+        db.session.refresh(item)
+        return render("visits/follow_ups.html", "row", f=item, form=FollowUpDoneForm(formdata=None), error=error,
+                      today=today_local())
+    flash(error or _l("已标记完成"), "error" if error else "success")
+    return redirect(url_for("visits.follow_ups"), 303)
 
 
 # ---- plan vs actual -----------------------------------------------------------------

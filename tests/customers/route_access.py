@@ -35,6 +35,22 @@ ACCESS = {
     "GET customers.import_status": only(*IMPORTERS, ok=404),  # unknown batch
     "POST customers.import_batch_confirm": only(*IMPORTERS, ok=404),
     "GET customers.import_template": only(*IMPORTERS),
+    # editing a contact or certificate: the walk's ids are unknown on the customer (404)
+    "GET customers.edit_contact": only(*EDITORS, ok=404),
+    "POST customers.edit_contact": only(*EDITORS, ok=404),
+    "GET customers.edit_certificate": only(*EDITORS, ok=404),
+    "POST customers.edit_certificate": only(*EDITORS, ok=404),
+    # the enquiry register (咨询登记); the sample enquiry is the demo's 西北区 one the assistant holds:
+    # rep1 and supervisor1 neither registered nor hold it (404)
+    "GET enquiries.index": only(*VIEWERS),
+    "GET enquiries.new": only(*VIEWERS),
+    "POST enquiries.new": only(*VIEWERS),  # empty form: errors re-rendered
+    "GET enquiries.detail": {**only("manager", "director", "gm", "assistant"), "rep": 404, "supervisor": 404},
+    # taken (or refused with a message): back to the page
+    "POST enquiries.take": {**only("manager", "director", "gm", "assistant", ok=303), "rep": 404, "supervisor": 404},
+    "POST enquiries.close": {**only("manager", "director", "gm", "assistant", ok=303), "rep": 404, "supervisor": 404},
+    # no owner chosen for an enquiry the assistant holds: flash, back to the page
+    "POST enquiries.convert": {**only("manager", "assistant", ok=303), "rep": 404, "supervisor": 404},
 }
 
 
@@ -52,8 +68,17 @@ def _demo_complaint(users):
     return db.session.scalar(db.select(Interaction.id).where(Interaction.kind == "complaint").order_by(Interaction.id))
 
 
+def _demo_enquiry(users):
+    from intranet.extensions import db
+    from intranet.models import Enquiry
+
+    return db.session.scalar(db.select(Enquiry.id).where(Enquiry.assignee_id == users["assistant"].id)
+                             .order_by(Enquiry.id))
+
+
 PARAMS = {
     "customer_id": _rep1_customer,
+    "enquiry_id": _demo_enquiry,
     "interaction_id": _demo_complaint,  # on the same customer as customer_id
     "token": lambda users: "0" * 32,
     "contact_id": lambda users: 999999,

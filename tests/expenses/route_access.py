@@ -25,6 +25,9 @@ def everyone(status=200, anon=302):
 
 
 ACCESS = {
+    # ---- a leaver's handover (org user page, refused while advances are open; the walk's user is rep2,
+    # who holds customers): no colleague named, refused with a message, back to the user page
+    "POST org.user_handover": only("manager", ok=303),
     # ---- expense claims -------------------------------------------------------------
     "GET expenses.claims": everyone(),
     "GET expenses.claim_new": everyone(),

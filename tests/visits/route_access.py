@@ -32,6 +32,8 @@ ACCESS = {
     "GET visits.report_detail": only(*VIEWERS),
     "POST visits.report_review": only("supervisor", "manager", "director", ok=303),
     "GET visits.stats": only(*STATS_VIEWERS),
+    "GET visits.follow_ups": only(*VIEWERS),
+    "POST visits.follow_up_done": only(*VIEWERS, ok=303),  # empty note: flash, back to the list
 }
 
 
@@ -59,4 +61,12 @@ def _demo_report(users):
                              .order_by(VisitReport.id))
 
 
-PARAMS = {"plan_id": _demo_plan, "row_id": _demo_row, "report_id": _demo_report}
+def _demo_follow_up(users):
+    from intranet.extensions import db
+    from intranet.models.visits import FollowUp
+
+    return db.session.scalar(db.select(FollowUp.id).where(FollowUp.assignee_id == users["rep1"].id)
+                             .order_by(FollowUp.id))
+
+
+PARAMS = {"plan_id": _demo_plan, "row_id": _demo_row, "report_id": _demo_report, "follow_up_id": _demo_follow_up}
