@@ -10,7 +10,7 @@ from flask_login import current_user
 from . import cli, security
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .web import clean_input, errors, formatting
+from .web import clean_input, errors, formatting, static_files
 
 
 def create_app(config_class: type = Config, **overrides) -> Flask:
@@ -37,6 +37,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     errors.register(app)
     security.register(app)
     cli.register(app)
+    static_files.install(app)  # last: WhiteNoise wraps the finished WSGI app
 
     from .web.desk import nav_for
 
