@@ -50,3 +50,31 @@ def test_petty_cash_account_name_in_english_old_free_text_as_stored(app, users, 
         assert display("赵敏 的备用金") == "赵敏's petty cash"
         assert display("金额不对，请退回修改") == "金额不对，请退回修改"  # typed by a person: as stored
         assert display("报销单 #7 赵敏:杭州客户拜访") == "Expense claim #7 赵敏: 杭州客户拜访"
+
+
+def test_an_english_submitter_stores_the_title_in_chinese(app, users, login):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from flask_login import login_user
+
+    from intranet.clock import today_local
+    from intranet.demo import demo_image
+    from intranet.services import expenses
+
+    rep = users["rep1"]
+    rep.locale = "en"
+    db.session.commit()
+    with app.test_request_context():
+        login_user(rep)
+        claim = expenses.save_claim(rep, None, title="杭州客户拜访", lines=[
+            {"category": "travel", "spent_on": today_local() - timedelta(days=1), "amount": Decimal("73.00"),
+             "description": "高铁"}])
+        expenses.attach_receipt(rep, claim, "ticket.png", demo_image("receipt-train"))
+        request = expenses.submit_claim(rep, claim)
+        db.session.commit()
+    assert request.title == f"报销单 #{claim.id} {rep.name}:杭州客户拜访"
+    assert all(not step["name"].isascii() for step in request.steps)
+    assert request.title in login("supervisor1").get("/approvals/").text
+    english = _english(login, "supervisor1").get("/approvals/").text
+    assert f"Expense claim #{claim.id} {rep.name}: 杭州客户拜访" in english
