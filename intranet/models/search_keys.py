@@ -7,7 +7,6 @@ so a search is a plain query over stored text. A migration backfills rows made b
 
 import re
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import String, or_
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, validates
 
@@ -16,6 +15,9 @@ _NOT_KEY = re.compile(r"[^0-9a-z]+")
 
 def pinyin_keys(text: str) -> tuple[str, str]:
     """(initials, full pinyin), lower case, letters and digits only: 上海宏达 → ("shhd", "shanghaihongda")."""
+    # pypinyin's dictionaries take a moment to load: only in a process that saves a name.
+    from pypinyin import Style, lazy_pinyin
+
     text = text or ""
     full = "".join(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
     initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"))
