@@ -10,7 +10,7 @@ from flask_login import current_user
 from . import cli, security
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .web import clean_input, errors, formatting
+from .web import clean_input, errors, formatting, static_files, stored_labels
 
 
 def create_app(config_class: type = Config, **overrides) -> Flask:
@@ -34,9 +34,11 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     formatting.register(app)
+    stored_labels.register(app)
     errors.register(app)
     security.register(app)
     cli.register(app)
+    static_files.install(app)  # last: WhiteNoise wraps the finished WSGI app
 
     from .web.desk import nav_for
 

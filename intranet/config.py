@@ -32,6 +32,8 @@ class Config:
     INSTANCE_DIR = INSTANCE_DIR
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'intranet.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Hashed, compressed copies of static/ that WhiteNoise serves (shared by every process).
+    STATIC_BUILD_DIR = Path(os.environ.get("STATIC_BUILD_DIR", INSTANCE_DIR / "static"))
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "intranet")
 

@@ -1,10 +1,13 @@
 """Demo data: two teams in two regions, every role, products. Idempotent."""
 
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from flask import g
 from sqlalchemy import delete, or_, select
 
+from .clock import is_workday, local_instant, now_utc, today_local
 from .extensions import db
 from .models import Email, Product, Region, Team, Todo, User
 
@@ -47,6 +50,35 @@ def _get_or_create(model, defaults=None, **keys):
     db.session.add(row)
     db.session.flush()
     return row, True
+
+
+IMAGES = Path(__file__).resolve().parent / "demo_images"
+
+
+def demo_image(name: str) -> bytes:
+    """A small vendored PNG: a photographed receipt (receipt-train/meal/courier/print) or goods (photo-goods)."""
+    return (IMAGES / f"{name}.png").read_bytes()
+
+
+def working_day_back(days: int, start: date | None = None) -> date:
+    """The working day `days` calendar days before `start` (today), moving further back off a holiday."""
+    day = (start or today_local()) - timedelta(days=days)
+    while not is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def at_work(days_ago: int, hour: int, minute: int = 0) -> datetime:
+    """A UTC instant in office hours (Shanghai) on a working day about `days_ago` days back, never in the future.
+
+    People sign and file during the working day: a demo stamp is never 23:50 or a Sunday.
+    """
+    day = working_day_back(days_ago)
+    stamp = local_instant(day, hour, minute)
+    while stamp > now_utc():
+        day = working_day_back(1, day)
+        stamp = local_instant(day, hour, minute)
+    return stamp
 
 
 def forget_notices(prefixes: list[str]) -> None:

@@ -58,6 +58,9 @@ def login():
         user = db.session.scalar(select(User).where(func.lower(User.username) == name.lower()))
         if user and user.active and user.check_password(form.password.data):
             session.clear()
+            chosen = request.cookies.get("lang")
+            if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+                user.locale = chosen  # the language picked on the login page outlives the login
             login_user(user, remember=form.remember.data)
             session.permanent = True
             session["login_at"] = now_utc().isoformat()

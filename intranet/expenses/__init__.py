@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("expenses", __name__, url_prefix="/expenses")
 
-from . import cards, demo, routes  # noqa: E402,F401
+from . import cards, demo, demo_claims, routes  # noqa: E402,F401

@@ -9,13 +9,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from ..clock import today_local
-from ..demo import SEED_HOOKS, forget_notices
+from ..demo import SEED_HOOKS, demo_image, forget_notices
 from ..services import advances, approvals, expenses, ledger, promotions
 
-# A 1×1 PNG standing in for a photographed receipt.
-RECEIPT = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a7f1d2e50000000049454e44ae426082")
+RECEIPT = demo_image("receipt-print")  # a photographed invoice (small vendored PNG)
 
 DISBURSEMENTS = [  # (days into the month, amount, category, memo, confirmed)
     (1, "23.00", "courier", "顺丰快递:寄杭州清源合同", True),
@@ -83,7 +80,7 @@ def _claims(users) -> int:
          "description": "杭州—上海高铁往返"},
         {"category": "entertainment", "spent_on": _day(1), "amount": Decimal("280.00"),
          "description": "招待上海华润客户午餐"}])
-    expenses.attach_receipt(users["rep1"], claim, "高铁票.png", RECEIPT)
+    expenses.attach_receipt(users["rep1"], claim, "高铁票.png", demo_image("receipt-train"))
     request = expenses.submit_claim(users["rep1"], claim)
     _SUBMITTED.append(("expense", claim.id))
     approvals.decide(users["supervisor1"], request.id, "approve")  # now waiting for the assistant to pay

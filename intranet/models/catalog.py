@@ -6,10 +6,11 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .search_keys import PinyinName
 from .types import Money
 
 
-class Product(db.Model):
+class Product(PinyinName, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))

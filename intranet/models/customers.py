@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .people import Region, User
+from .search_keys import PinyinName
 from .types import Money, UTCDateTime, utcnow
 
 KINDS = ("distributor", "agent", "commercial", "end_user")
@@ -17,7 +18,7 @@ STAGES = ("potential", "intended", "active", "dormant")
 INTERACTION_KINDS = ("call", "visit", "feedback", "complaint")
 
 
-class Customer(db.Model):
+class Customer(PinyinName, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="distributor")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from .search_keys import PinyinName
 from .types import UTCDateTime, utcnow
 
 ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant", "finance")
@@ -29,7 +30,7 @@ class Team(db.Model):
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
 
 
-class User(UserMixin, db.Model):
+class User(PinyinName, UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(60))

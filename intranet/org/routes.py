@@ -50,7 +50,7 @@ def users():
     stmt = select(User).options(db.joinedload(User.team), db.joinedload(User.region),
                                 db.joinedload(User.reports_to)).order_by(User.id)
     if q:
-        stmt = stmt.where(or_(User.name.contains(q), User.username.contains(q)))
+        stmt = stmt.where(or_(User.name_matches(q), User.username.contains(q)))
     if request.args.get("format") == "xlsx":
         rows = [(u.username, u.name, str(ROLE_LABELS[u.role]), u.email, u.team.name if u.team else "",
                  u.region.name if u.region else "", u.reports_to.name if u.reports_to else "",
@@ -169,7 +169,7 @@ def products():
     q = request.args.get("q", "").strip()
     stmt = select(Product).order_by(Product.code)
     if q:
-        stmt = stmt.where(or_(Product.name.contains(q), Product.code.contains(q), Product.spec.contains(q)))
+        stmt = stmt.where(or_(Product.name_matches(q), Product.code.contains(q), Product.spec.contains(q)))
     if request.args.get("format") == "xlsx":
         rows = [(p.code, p.name, p.spec, p.unit, p.list_price, "在售" if p.active else "停售")
                 for p in db.session.scalars(stmt)]

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -230,7 +231,9 @@ def document_or_none(request: ApprovalRequest):
 # ---- routes -------------------------------------------------------------------
 
 def step_dict(name, approver_kind=ROLE, role=None, min_amount=None, reviewers=1) -> dict:
-    return {"name": str(name), "approver_kind": approver_kind, "role": role,
+    with force_locale("zh_CN"):  # stored in the company's language, shown in the reader's (web/stored_labels.py)
+        name = str(name)
+    return {"name": name, "approver_kind": approver_kind, "role": role,
             "min_amount": None if min_amount is None else f"{Decimal(min_amount):.2f}", "reviewers": reviewers}
 
 
@@ -446,6 +449,12 @@ def request_for(doc_type: str, doc_id: int) -> ApprovalRequest | None:
         ApprovalRequest.doc_type == doc_type, ApprovalRequest.doc_id == doc_id))
 
 
+def stored_title(adapter, doc) -> str:
+    """A request's title as stored: in the company's language whoever submits (shown translated)."""
+    with force_locale("zh_CN"):
+        return adapter.title(doc)
+
+
 def submit(actor, doc_type: str, doc) -> ApprovalRequest:
     """First submission or resubmission after a return/withdrawal."""
     adapter = adapter_for(doc_type)
@@ -459,12 +468,12 @@ def submit(actor, doc_type: str, doc) -> ApprovalRequest:
         if not steps:
             raise DomainError(_l("该单据类型没有配置审批流程"))
         request = ApprovalRequest(doc_type=doc_type, doc_id=doc.id, submitter_id=actor.id, steps=steps,
-                                  amount=amount, title=adapter.title(doc), submitted_at=now)
+                                  amount=amount, title=stored_title(adapter, doc), submitted_at=now)
         request.submitter = actor
         db.session.add(request)
     elif request.status in (RETURNED, WITHDRAWN):
         request.round += 1
-        request.title, request.amount = adapter.title(doc), adapter.amount(doc)
+        request.title, request.amount = stored_title(adapter, doc), adapter.amount(doc)
         request.status, request.current_step, request.finished_at = PENDING, 0, None
         request.version += 1
     else:

@@ -81,7 +81,7 @@ def filtered(user: User, q: str = "", kind: str = "", stage: str = "", region_id
              owner_id: int | None = None):
     stmt = visible_query(user)
     if q:
-        stmt = stmt.where(Customer.name.contains(q))
+        stmt = stmt.where(Customer.name_matches(q))
     if kind in KINDS:
         stmt = stmt.where(Customer.kind == kind)
     if stage in STAGES:

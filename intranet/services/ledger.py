@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from decimal import Decimal
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, selectinload
@@ -101,7 +102,9 @@ def account_for(custodian: User) -> PettyCashAccount:
     """The custodian's cash box, created empty on first use."""
     account = db.session.scalar(select(PettyCashAccount).where(PettyCashAccount.custodian_id == custodian.id))
     if account is None:
-        account = PettyCashAccount(name=str(_l("%(name)s 的备用金", name=custodian.name)), custodian_id=custodian.id,
+        with force_locale("zh_CN"):  # stored in the company's language, shown in the reader's
+            name = str(_l("%(name)s 的备用金", name=custodian.name))
+        account = PettyCashAccount(name=name, custodian_id=custodian.id,
                                    balance=Decimal("0.00"), entry_count=0, last_hash=GENESIS)
         account.custodian = custodian
         db.session.add(account)
