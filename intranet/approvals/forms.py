@@ -57,7 +57,7 @@ class StepForm(Form):
                                                                         if r in APPROVER_ROLES])
     min_amount = MoneyField(_l("金额起点"), allow_zero=True)
     reviewers = SelectField(_l("复核人数"), coerce=int, choices=[
-        SelectChoice(1, _l("1 人")), SelectChoice(2, _l("2 人(双人复核)"))])
+        SelectChoice(1, _l("1 人")), SelectChoice(2, _l("2 人（双人复核）"))])
 
     def validate_role(self, field):
         if self.approver_kind.data == ROLE and not field.data:

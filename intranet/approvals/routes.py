@@ -278,7 +278,7 @@ def route_edit(doc_type):
             form.form_errors.append(exc.message)
         else:
             commit()
-            flash(_l("「%(label)s」的审批流程已保存,之后提交的单据按新流程审批", label=adapter.label), "success")
+            flash(_l("「%(label)s」的审批流程已保存，之后提交的单据按新流程审批", label=adapter.label), "success")
             return redirect(url_for("approvals.routes"), 303)
     return render("approvals/route_form.html", "form", form=form, adapter=adapter)
 

@@ -16,7 +16,7 @@ class CustomerForm(FlaskForm):
     stage = SelectField(_l("客户阶段"), choices=[SelectChoice(k, STAGE_LABELS[k]) for k in STAGES])
     region = SelectField(_l("区域"), coerce=int, validators=[Optional()])
     owner = SelectField(_l("负责人"), coerce=int, validators=[Optional()])
-    callback_interval_days = IntegerField(_l("回访周期(天)"), default=30, validators=[
+    callback_interval_days = IntegerField(_l("回访周期（天）"), default=30, validators=[
         DataRequired(_l("请填写回访周期")), NumberRange(1, 365, _l("回访周期应为 1 到 365 天"))])
     credit_limit = MoneyField(_l("信用额度"), allow_zero=True, default="0.00")
     tax_id = StringField(_l("税号"), validators=[Optional(), Length(max=40)])
@@ -30,8 +30,8 @@ class CustomerForm(FlaskForm):
 class InteractionForm(FlaskForm):
     kind = SelectField(_l("类型"), choices=[SelectChoice(k, INTERACTION_LABELS[k]) for k in INTERACTION_KINDS])
     text = TextAreaField(_l("内容"), validators=[DataRequired(_l("请填写内容"))])
-    assignee = SelectField(_l("处理人(投诉)"), coerce=int, validators=[Optional()])
-    deadline = DateField(_l("处理期限(投诉)"), validators=[Optional()])
+    assignee = SelectField(_l("处理人（投诉）"), coerce=int, validators=[Optional()])
+    deadline = DateField(_l("处理期限（投诉）"), validators=[Optional()])
 
 
 class ResolveForm(FlaskForm):
@@ -57,4 +57,4 @@ class CertificateForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Excel 文件(.xlsx)"))
+    file = FileField(_l("Excel 文件（.xlsx）"))

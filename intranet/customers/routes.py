@@ -52,7 +52,7 @@ def index():
         rows = [(c.name, str(svc.KIND_LABELS[c.kind]), str(svc.STAGE_LABELS[c.stage]),
                  c.region.name if c.region else "", c.owner.name, c.credit_limit, c.callback_interval_days,
                  c.last_contact_at, c.tax_id, c.notes) for c in db.session.scalars(stmt)]
-        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期(天)", "最近联系", "税号", "备注"]
+        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期（天）", "最近联系", "税号", "备注"]
         return send_workbook(workbook("客户档案", headers, rows), "customers.xlsx")
     owners = svc.assignable_owners(current_user) if current_user.role != "rep" else []
     return render("customers/index.html", "list", page=paginate(stmt), q=q, args=args, regions=_regions(),
@@ -80,7 +80,7 @@ def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
     if found and not form.confirm_duplicate.data:
         names = "、".join(f"{c.name}({c.owner.name})" for c in found if svc.can_see_rep(current_user, c.owner_id))
         if names:
-            message = _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
+            message = _l("已存在同名客户：%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
         else:
             # Another team's customer: that it exists, and whom to ask — not whose it is.
             message = _l("已存在同名客户（不在您的客户范围内），请先向销售内勤或销售经理核实；确认不是重复客户请勾选下方确认框。")
@@ -329,7 +329,7 @@ def import_upload():
             ws = load_workbook(upload, read_only=True, data_only=True).active
             rows = [(n, r) for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)]
         except Exception:  # any unreadable upload is the user's problem, shown next to the field
-            form.file.errors = [_l("无法读取文件,请上传 .xlsx 格式的 Excel 文件")]
+            form.file.errors = [_l("无法读取文件，请上传 .xlsx 格式的 Excel 文件")]
         else:
             result = svc.parse_rows(current_user, rows)
             _drop_stale_previews()

@@ -18,9 +18,9 @@ RECEIPT = bytes.fromhex(
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a7f1d2e50000000049454e44ae426082")
 
 DISBURSEMENTS = [  # (days into the month, amount, category, memo, confirmed)
-    (1, "23.00", "courier", "顺丰快递:寄杭州清源合同", True),
-    (2, "680.00", "print_brochure", "彩页印刷 500 份(RO 系列)", True),
-    (3, "120.00", "print_card", "名片印刷:吴磊", False),
+    (1, "23.00", "courier", "顺丰快递：寄杭州清源合同", True),
+    (2, "680.00", "print_brochure", "彩页印刷 500 份（RO 系列）", True),
+    (3, "120.00", "print_card", "名片印刷：吴磊", False),
 ]
 
 

@@ -116,7 +116,7 @@ def user_active(user_id):
         flash(exc.message, "error")
     else:
         commit()
-        flash(_l("已启用") if user.active else _l("已停用,该用户的所有登录已失效"), "success")
+        flash(_l("已启用") if user.active else _l("已停用，该用户的所有登录已失效"), "success")
     return redirect(url_for("org.users"), 303)
 
 
