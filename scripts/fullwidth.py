@@ -21,7 +21,7 @@ import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3001-\u3011\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Full-width marks count as "Chinese" neighbours too, so "已提交)," or "（见附件),请" convert whole.
 CJK_CONTEXT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
@@ -116,7 +116,14 @@ def fix_python(source: str) -> str:
     return "".join(out)
 
 
+# "{{ _('月份') }}:{{ plan.month }}": the mark sits between a Chinese _() string and the next value.
+AFTER_CALL = re.compile(r"""(_\(\s*(['"])(?:(?!\2).)*[\u4e00-\u9fff]\2\s*\)\s*\}\})([,:;])""")
+BEFORE_CALL = re.compile(r"""([,:;])(\{\{\s*_\(\s*(['"])[\u4e00-\u9fff])""")
+
+
 def fix_template(text: str) -> str:
+    text = AFTER_CALL.sub(lambda m: m.group(1) + SIMPLE[m.group(3)], text)
+    text = BEFORE_CALL.sub(lambda m: SIMPLE[m.group(1)] + m.group(2), text)
     return "\n".join(fix(line) for line in text.split("\n"))
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-HALF = re.compile(r"[\u4e00-\u9fff][,:;()]|[,:;()][\u4e00-\u9fff]")
+HALF = re.compile(r"[\u4e00-\u9fff\u3001-\u3011][,:;()]|[,:;()][\u4e00-\u9fff]"
+                  r"""|_\((['"])[^'"]*[\u4e00-\u9fff]\1\)\s*\}\}[,:;]""")
 PLACEHOLDER = re.compile(r"%\(\w+\)[#0 +-]*\d*(?:\.\d+)?[a-zA-Z]")
 
 
