@@ -239,7 +239,7 @@ EN = {
     "%(n)d 天": "%(n)d days",
     "「%(title)s」%(outcome)s": "“%(title)s”: %(outcome)s",
     "「%(title)s」%(reason)s": "“%(title)s”: %(reason)s",
-    "「%(title)s」:%(reason)s": "“%(title)s”: %(reason)s",
+    "「%(title)s」：%(reason)s": "“%(title)s”: %(reason)s",
     "请先勾选要批量通过的单据": "First tick the documents to approve together",
     "已撤回「%(title)s」": "Withdrew “%(title)s”",
     "「%(label)s」的审批流程已保存，之后提交的单据按新流程审批":
