@@ -69,7 +69,7 @@ class RouteForm(FlaskForm):
 
 
 class DelegationForm(FlaskForm):
-    delegate = SelectField(_l("代理人"), coerce=int, validators=[DataRequired(_l("请选择代理人"))])
+    delegate = SelectField(_l("代理人"), coerce=_int_or_none, validators=[DataRequired(_l("请选择代理人"))])
     starts_on = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写开始日期"))])
     ends_on = DateField(_l("结束日期"), validators=[DataRequired(_l("请填写结束日期"))])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])

@@ -43,7 +43,7 @@ class OwnerForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写联系人姓名")), Length(max=60)])
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写联系人姓名")), Length(max=60)], id="contact-name")
     title = StringField(_l("职务"), validators=[Optional(), Length(max=60)])
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("邮箱"), validators=[Optional(), Length(max=120)])

@@ -29,11 +29,11 @@ class ClaimForm(FlaskForm):
     title = StringField(_l("报销事由"), validators=[DataRequired(_l("请填写报销事由")), Length(max=120)])
     promotion_id = SelectField(_l("关联促销活动（可选）"), coerce=int, validators=[Optional()])
     lines = FieldList(FormField(ClaimLineForm), min_entries=LINE_ROWS, max_entries=30)
-    receipts = MultipleFileField(_l("票据（发票/收据的照片或 PDF，可多选）"))
+    receipts = MultipleFileField(_l("票据（发票/收据的照片或 PDF，可多选）"), id="receipt-files")
 
 
 class ReceiptForm(FlaskForm):
-    receipts = MultipleFileField(_l("票据"))
+    receipts = MultipleFileField(_l("票据"), id="receipt-files")
 
 
 class PayForm(FlaskForm):
@@ -75,4 +75,4 @@ class PromotionForm(FlaskForm):
 class WriteoffForm(FlaskForm):
     lines = FieldList(FormField(PromotionLineForm), min_entries=LINE_ROWS, max_entries=30)
     note = TextAreaField(_l("核销说明"), validators=[Optional()])
-    receipts = MultipleFileField(_l("票据（可多选）"))
+    receipts = MultipleFileField(_l("票据（可多选）"), id="receipt-files")
