@@ -258,8 +258,8 @@ def submit(return_id):
         abort(403)
     svc.submit(current_user, doc)
     commit()
-    message = (_l("已提交，等待销售内勤填写品质投诉单后进入审批") if doc.status == "awaiting_complaint"
-               else _l("已提交审批"))
+    # Awaiting the complaint form, the page itself says what happens next: the flash does not repeat it.
+    message = _l("退货申请已提交") if doc.status == "awaiting_complaint" else _l("已提交审批")
     return _done(_detail_url(doc), message)
 
 
