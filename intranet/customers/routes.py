@@ -78,7 +78,7 @@ def _values(form: CustomerForm) -> dict:
 def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
     found = svc.duplicates(form.name.data, exclude_id)
     if found and not form.confirm_duplicate.data:
-        names = "、".join(f"{c.name}({c.owner.name})" for c in found if svc.can_see_rep(current_user, c.owner_id))
+        names = "、".join(f"{c.name}（{c.owner.name}）" for c in found if svc.can_see_rep(current_user, c.owner_id))
         if names:
             message = _l("已存在同名客户：%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
         else:

@@ -544,7 +544,7 @@ def _seen(value) -> tuple[int | None, int | None]:
 
 
 def bulk_summary(results: dict[int, str | None]) -> str:
-    """"3 项已通过,1 项已被他人处理" — successes, then each failure reason with its count."""
+    """"3 项已通过，1 项已被他人处理" — successes, then each failure reason with its count."""
     ok = sum(1 for r in results.values() if r is None)
     parts = [str(_l("%(n)d 项已通过", n=ok))]
     reasons: dict[str, int] = {}
@@ -552,7 +552,7 @@ def bulk_summary(results: dict[int, str | None]) -> str:
         if reason is not None:
             reasons[reason] = reasons.get(reason, 0) + 1
     parts += [str(_l("%(n)d 项%(reason)s", n=n, reason=reason)) for reason, n in reasons.items()]
-    return ",".join(parts)
+    return str(_l("，")).join(parts)  # the list separator of the language shown
 
 
 def _deciders_by_role(requests) -> dict[str, list[User]]:

@@ -68,14 +68,16 @@
     var row = event.target.closest && event.target.closest("tr.approval-row");
     decidedRow = row ? row.id : null;
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!decidedRow) { return; }
-    var row = document.getElementById(decidedRow);
+  // htmx:load is fired on the new row itself (the old one, and the form, are gone from the page).
+  document.addEventListener("htmx:load", function (event) {
+    if (!decidedRow || !event.target || event.target.id !== decidedRow) { return; }
+    var row = event.target;
     decidedRow = null;
-    if (!row) { return; }
-    var next = row.nextElementSibling;
-    while (next && !next.querySelector("textarea, button")) { next = next.nextElementSibling; }
-    var target = next ? next.querySelector("textarea, button") : row.querySelector("a, [tabindex]");
+    // the first row after this one still to decide, else the first such row above it
+    var rows = Array.prototype.slice.call(row.parentNode.children);
+    var after = rows.slice(rows.indexOf(row) + 1).concat(rows.slice(0, rows.indexOf(row)));
+    var next = after.filter(function (r) { return r.querySelector("textarea"); })[0];
+    var target = next ? next.querySelector("textarea") : row.querySelector("a");
     if (target) { target.focus(); }
   });
 })();

@@ -76,6 +76,7 @@ def crawl(page, base: str, seen: set, pages: dict, findings: list, minor: list, 
 
 
 @pytest.mark.browser
+@pytest.mark.timeout(600)  # ~1 minute alone; a loaded machine (the suite runs two at once) takes longer
 def test_every_desk_two_clicks_deep_passes_axe_and_the_html_checker(page, live_server, tmp_path):
     jar = vnu_jar()
     axe = Axe()
