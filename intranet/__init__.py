@@ -10,7 +10,7 @@ from flask_login import current_user
 from . import cli, security
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .web import clean_input, errors, formatting, static_files, stored_labels
+from .web import clean_input, csrf_field, errors, flashes, formatting, static_files, stored_labels
 
 
 def create_app(config_class: type = Config, **overrides) -> Flask:
@@ -30,23 +30,30 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    csrf_field.install()
     clean_input.install(app)  # before the blueprints: their URL rules use its <int:> converter
     _init_extensions(app)
     _register_blueprints(app)
     formatting.register(app)
     stored_labels.register(app)
+    flashes.register(app)
     errors.register(app)
     security.register(app)
     cli.register(app)
     static_files.install(app)  # last: WhiteNoise wraps the finished WSGI app
 
-    from .web.desk import nav_for
+    from .web.desk import nav_for, nav_groups_for
 
-    app.jinja_env.globals.update(nav_for=nav_for)
+    app.jinja_env.globals.update(nav_for=nav_for, nav_groups_for=nav_groups_for)
 
     @app.context_processor
     def inject_globals():
         return {"current_locale": str(get_locale()), "demo_mode": app.config["DEMO_MODE"]}
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it at the root whatever the page links; the file is static/favicon.ico."""
+        return app.send_static_file("favicon.ico")
 
     @app.before_request
     def remember_request_start():

@@ -18,6 +18,7 @@ def todos_card(user: User) -> dict:
 
 
 nav("org.users", _l("人员"), ("manager",), order=80)
+nav("org.units", _l("团队与区域"), ("manager",), order=80)
 nav("org.products", _l("产品目录"), ("manager", "assistant"), order=81)
 nav("org.settings", _l("规则设置"), ("manager", "assistant"), order=82)
 nav("org.audit_log", _l("操作日志"), ("manager", "director", "gm", "assistant"), order=90)

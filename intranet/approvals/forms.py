@@ -57,7 +57,7 @@ class StepForm(Form):
                                                                         if r in APPROVER_ROLES])
     min_amount = MoneyField(_l("金额起点"), allow_zero=True)
     reviewers = SelectField(_l("复核人数"), coerce=int, choices=[
-        SelectChoice(1, _l("1 人")), SelectChoice(2, _l("2 人(双人复核)"))])
+        SelectChoice(1, _l("1 人")), SelectChoice(2, _l("2 人（双人复核）"))])
 
     def validate_role(self, field):
         if self.approver_kind.data == ROLE and not field.data:
@@ -69,7 +69,7 @@ class RouteForm(FlaskForm):
 
 
 class DelegationForm(FlaskForm):
-    delegate = SelectField(_l("代理人"), coerce=int, validators=[DataRequired(_l("请选择代理人"))])
+    delegate = SelectField(_l("代理人"), coerce=_int_or_none, validators=[DataRequired(_l("请选择代理人"))])
     starts_on = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写开始日期"))])
     ends_on = DateField(_l("结束日期"), validators=[DataRequired(_l("请填写结束日期"))])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])

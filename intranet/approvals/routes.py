@@ -162,7 +162,7 @@ def _bulk_answer(summary, failures, category, ok=0):
         return _inbox_page(bulk_summary=summary, bulk_failures=failures, bulk_category=category)
     flash(summary, category)
     for title, reason in failures:
-        flash(_l("「%(title)s」:%(reason)s", title=title, reason=reason), "error")
+        flash(_l("「%(title)s」：%(reason)s", title=title, reason=reason), "error")
     return redirect(url_for("approvals.inbox"), 303)
 
 
@@ -278,7 +278,7 @@ def route_edit(doc_type):
             form.form_errors.append(exc.message)
         else:
             commit()
-            flash(_l("「%(label)s」的审批流程已保存,之后提交的单据按新流程审批", label=adapter.label), "success")
+            flash(_l("「%(label)s」的审批流程已保存，之后提交的单据按新流程审批", label=adapter.label), "success")
             return redirect(url_for("approvals.routes"), 303)
     return render("approvals/route_form.html", "form", form=form, adapter=adapter)
 
@@ -317,8 +317,8 @@ def _edit_rows(form: RouteForm, op: str) -> list[dict]:
 def _delegate_choices(form: DelegationForm) -> None:
     rank = ROLE_RANK[current_user.role]
     people = db.session.scalars(select(User).where(User.active, User.id != current_user.id).order_by(User.id))
-    form.delegate.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(u.id, f"{u.name}({ROLE_LABELS[u.role]})") for u in people if ROLE_RANK[u.role] >= rank]
+    form.delegate.choices = [SelectChoice("", "—")] + [
+        SelectChoice(u.id, f"{u.name}（{ROLE_LABELS[u.role]}）") for u in people if ROLE_RANK[u.role] >= rank]
 
 
 def _delegations_page(form: DelegationForm):

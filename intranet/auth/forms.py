@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 class LoginForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=40)])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码"))])
-    remember = BooleanField(_l("记住我(3天)"))
+    remember = BooleanField(_l("记住我（3天）"))
 
 
 class PasswordForm(FlaskForm):

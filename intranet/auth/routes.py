@@ -30,7 +30,7 @@ def _login_failed(response) -> bool:
 
 def _locked_out(limit):
     form = LoginForm()
-    form.username.errors = [_l("登录失败次数过多,该账号在本机已被锁定,请 10 分钟后再试")]
+    form.username.errors = [_l("登录失败次数过多，该账号在本机已被锁定，请 10 分钟后再试")]
     return render("auth/login.html", form=form, demo_accounts=_demo_accounts(), status=429)
 
 
@@ -113,7 +113,7 @@ def change_password():
             # Keep this browser signed in with the new session version. The real object, not the
             # proxy: Flask-Login stores it in g, and a proxy pointing at itself recurses forever.
             login_user(current_user._get_current_object())
-            flash(_l("密码已修改,其他设备上的登录已失效"), "success")
+            flash(_l("密码已修改，其他设备上的登录已失效"), "success")
             return redirect(url_for("auth.change_password"), 303)
     return render("auth/password.html", "form", form=form)
 

@@ -55,5 +55,5 @@ def seed_complaint(users) -> int:
     if customer is None:
         return 0
     db.session.add(Interaction(customer=customer, kind="complaint", author=users["rep1"], assignee=users["rep1"],
-                               text="上批滤芯到货包装破损,客户要求补发", deadline=today_local() + timedelta(days=3)))
+                               text="上批滤芯到货包装破损，客户要求补发", deadline=today_local() + timedelta(days=3)))
     return 1

@@ -18,7 +18,7 @@ class CustomerForm(FlaskForm):
     lead_source = SelectField(_l("信息来源"), choices=[SelectChoice("", "—")] + [
         SelectChoice(k, v) for k, v in LEAD_SOURCE_LABELS.items()], validators=[Optional()])
     owner = SelectField(_l("负责人"), coerce=int, validators=[Optional()])
-    callback_interval_days = IntegerField(_l("回访周期(天)"), default=30, validators=[
+    callback_interval_days = IntegerField(_l("回访周期（天）"), default=30, validators=[
         DataRequired(_l("请填写回访周期")), NumberRange(1, 365, _l("回访周期应为 1 到 365 天"))])
     credit_limit = MoneyField(_l("信用额度"), allow_zero=True, default="0.00")
     tax_id = StringField(_l("税号"), validators=[Optional(), Length(max=40)])
@@ -32,8 +32,8 @@ class CustomerForm(FlaskForm):
 class InteractionForm(FlaskForm):
     kind = SelectField(_l("类型"), choices=[SelectChoice(k, INTERACTION_LABELS[k]) for k in INTERACTION_KINDS])
     text = TextAreaField(_l("内容"), validators=[DataRequired(_l("请填写内容"))])
-    assignee = SelectField(_l("处理人(投诉)"), coerce=int, validators=[Optional()])
-    deadline = DateField(_l("处理期限(投诉)"), validators=[Optional()])
+    assignee = SelectField(_l("处理人（投诉）"), coerce=int, validators=[Optional()])
+    deadline = DateField(_l("处理期限（投诉）"), validators=[Optional()])
 
 
 class ResolveForm(FlaskForm):
@@ -45,7 +45,7 @@ class OwnerForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写联系人姓名")), Length(max=60)])
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写联系人姓名")), Length(max=60)], id="contact-name")
     title = StringField(_l("职务"), validators=[Optional(), Length(max=60)])
     phone = StringField(_l("电话"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("邮箱"), validators=[Optional(), Length(max=120)])
@@ -59,4 +59,4 @@ class CertificateForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Excel 文件(.xlsx)"))
+    file = FileField(_l("Excel 文件（.xlsx）"))

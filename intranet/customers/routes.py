@@ -49,7 +49,7 @@ def index():
                  c.region.name if c.region else "", c.owner.name, c.credit_limit, c.callback_interval_days,
                  c.last_contact_at, c.tax_id, str(svc.LEAD_SOURCE_LABELS.get(c.lead_source, "")), c.notes)
                 for c in db.session.scalars(stmt)]
-        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期(天)", "最近联系", "税号", "信息来源",
+        headers = ["客户名称", "类型", "阶段", "区域", "负责人", "信用额度", "回访周期（天）", "最近联系", "税号", "信息来源",
                    "备注"]
         return send_workbook(workbook("客户档案", headers, rows), "customers.xlsx")
     owners = svc.assignable_owners(current_user) if current_user.role != "rep" else []
@@ -76,9 +76,9 @@ def _values(form: CustomerForm) -> dict:
 def _duplicate_blocks(form: CustomerForm, exclude_id=None) -> bool:
     found = svc.duplicates(form.name.data, exclude_id)
     if found and not form.confirm_duplicate.data:
-        names = "、".join(f"{c.name}({c.owner.name})" for c in found if svc.can_see_rep(current_user, c.owner_id))
+        names = "、".join(f"{c.name}（{c.owner.name}）" for c in found if svc.can_see_rep(current_user, c.owner_id))
         if names:
-            message = _l("已存在同名客户:%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
+            message = _l("已存在同名客户：%(names)s。确认不是重复客户请勾选下方确认框。", names=names)
         else:
             # Another team's customer: that it exists, and whom to ask — not whose it is.
             message = _l("已存在同名客户（不在您的客户范围内），请先向销售内勤或销售经理核实；确认不是重复客户请勾选下方确认框。")

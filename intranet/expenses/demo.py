@@ -15,9 +15,9 @@ from ..services import advances, approvals, expenses, ledger, promotions
 RECEIPT = demo_image("receipt-print")  # a photographed invoice (small vendored PNG)
 
 DISBURSEMENTS = [  # (days into the month, amount, category, memo, confirmed)
-    (1, "23.00", "courier", "顺丰快递:寄杭州清源合同", True),
-    (2, "680.00", "print_brochure", "彩页印刷 500 份(RO 系列)", True),
-    (3, "120.00", "print_card", "名片印刷:吴磊", False),
+    (1, "23.00", "courier", "顺丰快递：寄杭州清源合同", True),
+    (2, "680.00", "print_brochure", "彩页印刷 500 份（RO 系列）", True),
+    (3, "120.00", "print_card", "名片印刷：吴磊", False),
 ]
 
 

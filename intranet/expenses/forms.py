@@ -18,7 +18,7 @@ class ClaimLineForm(Form):
     category = SelectField(_l("类别"), choices=[SelectChoice("", "—")] + [
         SelectChoice(k, v) for k, v in CATEGORY_LABELS.items()], validators=[Optional()])
     spent_on = DateField(_l("日期"), validators=[Optional()])
-    amount = MoneyField(_l("金额(元)"), validators=[Optional()])
+    amount = MoneyField(_l("金额（元）"), validators=[Optional()])
     description = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
     # "v<id>" a visit report, "t<id>" a trip (choices: the claimant's own; the service checks the id)
     outing = SelectField(_l("关联拜访/出差"), choices=[SelectChoice("", "—")], validate_choice=False,
@@ -30,36 +30,36 @@ class ClaimLineForm(Form):
 
 class ClaimForm(FlaskForm):
     title = StringField(_l("报销事由"), validators=[DataRequired(_l("请填写报销事由")), Length(max=120)])
-    promotion_id = SelectField(_l("关联促销活动(可选)"), coerce=int, validators=[Optional()])
+    promotion_id = SelectField(_l("关联促销活动（可选）"), coerce=int, validators=[Optional()])
     lines = FieldList(FormField(ClaimLineForm), min_entries=LINE_ROWS, max_entries=30)
-    receipts = MultipleFileField(_l("票据(发票/收据的照片或 PDF,可多选)"))
+    receipts = MultipleFileField(_l("票据（发票/收据的照片或 PDF，可多选）"), id="receipt-files")
 
 
 class ReceiptForm(FlaskForm):
-    receipts = MultipleFileField(_l("票据"))
+    receipts = MultipleFileField(_l("票据"), id="receipt-files")
 
 
 class PayForm(FlaskForm):
     method = RadioField(_l("支付方式"), choices=[SelectChoice("petty_cash", _l("从备用金支付")),
-                                                     SelectChoice("offset", _l("冲销借款(余额从备用金支付)"))],
+                                                     SelectChoice("offset", _l("冲销借款（余额从备用金支付）"))],
                         default="petty_cash", validators=[DataRequired(_l("请选择支付方式"))])
     paid_on = DateField(_l("支付日期"), default=today_local, validators=[Optional()])
 
 
 class AdvanceForm(FlaskForm):
-    amount = MoneyField(_l("借款金额(元)"), validators=[DataRequired(_l("请填写金额"))])
+    amount = MoneyField(_l("借款金额（元）"), validators=[DataRequired(_l("请填写金额"))])
     purpose = StringField(_l("借款用途"), validators=[DataRequired(_l("请填写借款用途")), Length(max=200)])
     trip_start = DateField(_l("出差开始"), validators=[DataRequired(_l("请填写日期"))])
     trip_end = DateField(_l("出差结束"), validators=[DataRequired(_l("请填写日期"))])
 
 
 class AdvanceReturnForm(FlaskForm):
-    amount = MoneyField(_l("归还金额(元)"), validators=[DataRequired(_l("请填写金额"))])
+    amount = MoneyField(_l("归还金额（元）"), validators=[DataRequired(_l("请填写金额"))])
 
 
 class PromotionLineForm(Form):
     item = StringField(_l("项目"), validators=[Optional(), Length(max=120)])
-    amount = MoneyField(_l("金额(元)"), validators=[Optional()])
+    amount = MoneyField(_l("金额（元）"), validators=[Optional()])
     description = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
 
     def is_blank(self) -> bool:
@@ -78,4 +78,4 @@ class PromotionForm(FlaskForm):
 class WriteoffForm(FlaskForm):
     lines = FieldList(FormField(PromotionLineForm), min_entries=LINE_ROWS, max_entries=30)
     note = TextAreaField(_l("核销说明"), validators=[Optional()])
-    receipts = MultipleFileField(_l("票据(可多选)"))
+    receipts = MultipleFileField(_l("票据（可多选）"), id="receipt-files")

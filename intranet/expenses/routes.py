@@ -276,7 +276,7 @@ def claim_pay(claim_id):
                                status=409 if exc.field is None else 200)
         commit()
         claim = db.session.get(ExpenseClaim, claim_id)
-        flash(_l("已支付:冲销借款 %(offset)s,备用金支付 %(cash)s", offset=money(claim.offset_amount),
+        flash(_l("已支付：冲销借款 %(offset)s，备用金支付 %(cash)s", offset=money(claim.offset_amount),
                  cash=money(claim.cash_amount)), "success")
         return redirect(url_for("expenses.claim_detail", claim_id=claim_id), 303)
     return _claim_page(claim, pay_form=form)

@@ -15,7 +15,7 @@ def statement_workbook(st: ledger.Statement) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = safe_sheet_title(f"备用金对账单 {st.period}")
-    append_row(ws, [f"备用金对账单:{st.account.name}", st.period])
+    append_row(ws, [f"备用金对账单：{st.account.name}", st.period])
     ws["A1"].font = Font(bold=True, size=13)
     for label, value in zip(SUMMARY_LABELS, (st.opening, st.received, st.spent, st.returned, st.closing), strict=True):
         ws.append([label, value])

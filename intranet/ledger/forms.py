@@ -11,12 +11,12 @@ from ..web.money_input import MoneyField
 
 class RecordForm(FlaskForm):
     kind = SelectField(_l("类型"), choices=[SelectChoice(k, ledger.KIND_LABELS[k]) for k in ledger.MANUAL_KINDS])
-    amount = MoneyField(_l("金额(元)"), validators=[DataRequired(_l("请填写金额"))])
-    category = SelectField(_l("费用类别(支出时必选)"), choices=[SelectChoice("", "—")] + [
+    amount = MoneyField(_l("金额（元）"), validators=[DataRequired(_l("请填写金额"))])
+    category = SelectField(_l("费用类别（支出时必选）"), choices=[SelectChoice("", "—")] + [
         SelectChoice(k, v) for k, v in ledger.CATEGORY_LABELS.items()], validators=[Optional()])
     memo = StringField(_l("摘要"), validators=[Optional(), Length(max=200)])
     entry_date = DateField(_l("日期"), validators=[DataRequired(_l("请填写日期"))])
-    receipts = MultipleFileField(_l("票据(图片或 PDF,可多选)"))
+    receipts = MultipleFileField(_l("票据（图片或 PDF，可多选）"))
 
 
 class ReverseForm(FlaskForm):

@@ -121,7 +121,7 @@ def record():
             _field_error(form, exc)
         else:
             commit()
-            flash(_l("已记账:%(kind)s %(amount)s,余额 %(balance)s。等待财务复核。",
+            flash(_l("已记账：%(kind)s %(amount)s，余额 %(balance)s。等待财务复核。",
                      kind=ledger.KIND_LABELS[entry.kind], amount=money(abs(entry.amount)),
                      balance=money(entry.balance)), "success")
             return redirect(url_for("ledger.statement", period=entry.period), 303)
@@ -156,7 +156,7 @@ def reverse(entry_id):
             _field_error(form, exc)
         else:
             commit()
-            flash(_l("已冲正第 %(seq)d 笔,余额 %(balance)s", seq=entry.seq, balance=money(reversal.balance)), "success")
+            flash(_l("已冲正第 %(seq)d 笔，余额 %(balance)s", seq=entry.seq, balance=money(reversal.balance)), "success")
             return redirect(url_for("ledger.entry_detail", entry_id=reversal.id), 303)
     entry = db.session.get(LedgerEntry, entry_id)
     return _entry_page(entry, reverse_form=form)
@@ -287,7 +287,7 @@ def settlement_prepare():
                 _field_error(form, exc)
             else:
                 commit()
-                flash(_l("%(period)s 月底结算已提交,等待财务确认", period=period), "success")
+                flash(_l("%(period)s 月底结算已提交，等待财务确认", period=period), "success")
                 return redirect(url_for("ledger.settlements"), 303)
     return _settlement_page(db.session.get(type(account), account.id), form=form)
 

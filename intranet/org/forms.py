@@ -49,3 +49,13 @@ class ProductForm(FlaskForm):
     unit = StringField(_l("单位"), validators=[DataRequired(_l("请填写单位")), Length(max=20)])
     list_price = MoneyField(_l("标准价"), validators=[DataRequired(_l("请填写标准价"))], allow_zero=True)
     active = BooleanField(_l("在售"), default=True)
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("团队名称"), validators=[DataRequired(_l("请填写名称")), Length(max=60)], id="team-name")
+    supervisor = SelectField(_l("主管"), coerce=lambda v: int(v) if str(v).isdigit() else None,
+                             validators=[Optional()])
+
+
+class RegionForm(FlaskForm):
+    name = StringField(_l("区域名称"), validators=[DataRequired(_l("请填写名称")), Length(max=60)], id="region-name")

@@ -3,12 +3,12 @@
 from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import AuditEntry, Product, Region, Team, User
-from ..services import audit, catalog, people
+from ..services import audit, catalog, org_units, people
 from ..services import settings as settings_service
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
@@ -18,7 +18,7 @@ from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import ROLE_LABELS, HandoverForm, ProductForm, ResetPasswordForm, UserForm
+from .forms import ROLE_LABELS, HandoverForm, ProductForm, RegionForm, ResetPasswordForm, TeamForm, UserForm
 
 AUDIT_READERS = ("manager", "director", "gm", "assistant")
 
@@ -27,7 +27,7 @@ AUDIT_READERS = ("manager", "director", "gm", "assistant")
 
 def _user_choices(form: UserForm) -> None:
     none = [SelectChoice(0, "—")]
-    form.reports_to.choices = none + [SelectChoice(u.id, f"{u.name}({ROLE_LABELS[u.role]})")
+    form.reports_to.choices = none + [SelectChoice(u.id, f"{u.name}（{ROLE_LABELS[u.role]}）")
                                       for u in db.session.scalars(select(User).where(User.active).order_by(User.id))]
     form.team.choices = none + [SelectChoice(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.id))]
     form.region.choices = none + [SelectChoice(r.id, r.name)
@@ -121,7 +121,7 @@ def user_active(user_id):
         flash(exc.message, "error")
     else:
         commit()
-        flash(_l("已启用") if user.active else _l("已停用,该用户的所有登录已失效"), "success")
+        flash(_l("已启用") if user.active else _l("已停用，该用户的所有登录已失效"), "success")
     return redirect(url_for("org.users"), 303)
 
 
@@ -159,6 +159,87 @@ def user_password(user_id):
     else:
         flash(form.password.errors[0] if form.password.errors else _l("请求无效"), "error")
     return redirect(url_for("org.user_edit", user_id=user.id), 303)
+
+
+# ---- teams and regions ----------------------------------------------------
+
+def _supervisor_choices(form: TeamForm) -> None:
+    form.supervisor.choices = [SelectChoice("", "—")] + [
+        SelectChoice(u.id, u.name) for u in db.session.scalars(
+            select(User).where(User.active, User.role == "supervisor").order_by(User.id))]
+
+
+def _units_page(team_form=None, region_form=None):
+    team_form = team_form or TeamForm(formdata=None)
+    region_form = region_form or RegionForm(formdata=None)
+    _supervisor_choices(team_form)
+    members = dict(db.session.execute(select(User.team_id, func.count()).where(User.active).group_by(User.team_id)).all())
+    in_region = dict(db.session.execute(
+        select(User.region_id, func.count()).where(User.active).group_by(User.region_id)).all())
+    teams = db.session.scalars(select(Team).options(db.joinedload(Team.supervisor)).order_by(Team.id)).all()
+    regions = db.session.scalars(select(Region).order_by(Region.id)).all()
+    return render("org/units.html", team_form=team_form, region_form=region_form, teams=teams, regions=regions,
+                  members=members, in_region=in_region)
+
+
+@bp.get("/teams")
+@role_required(*org_units.MAINTAINERS)
+def units():
+    return _units_page()
+
+
+def _save_unit(form, save, done_message, failed):
+    if form.validate_on_submit():
+        try:
+            save()
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            commit()
+            flash(done_message, "success")
+            return redirect(url_for("org.units"), 303)
+    return failed()
+
+
+@bp.post("/teams/new")
+@role_required(*org_units.MAINTAINERS)
+def team_new():
+    form = TeamForm()
+    _supervisor_choices(form)
+    return _save_unit(form, lambda: org_units.save_team(
+        current_user, None, name=form.name.data, supervisor=db.session.get(User, form.supervisor.data or 0)),
+        _l("已添加团队"), lambda: _units_page(team_form=form))
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@role_required(*org_units.MAINTAINERS)
+def team_edit(team_id):
+    team = db.get_or_404(Team, team_id)
+    form = TeamForm(obj=team) if request.method == "GET" else TeamForm()
+    _supervisor_choices(form)
+    if request.method == "GET":
+        form.supervisor.data = team.supervisor_id
+    return _save_unit(form, lambda: org_units.save_team(
+        current_user, team, name=form.name.data, supervisor=db.session.get(User, form.supervisor.data or 0)),
+        _l("已保存"), lambda: render("org/unit_form.html", form=form, unit=team, kind="team"))
+
+
+@bp.post("/regions/new")
+@role_required(*org_units.MAINTAINERS)
+def region_new():
+    form = RegionForm()
+    return _save_unit(form, lambda: org_units.save_region(current_user, None, name=form.name.data),
+                      _l("已添加区域"), lambda: _units_page(region_form=form))
+
+
+@bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
+@role_required(*org_units.MAINTAINERS)
+def region_edit(region_id):
+    region = db.get_or_404(Region, region_id)
+    form = RegionForm(obj=region) if request.method == "GET" else RegionForm()
+    return _save_unit(form, lambda: org_units.save_region(current_user, region, name=form.name.data),
+                      _l("已保存"), lambda: render("org/unit_form.html", form=form, unit=region, kind="region"))
 
 
 # ---- products -------------------------------------------------------------

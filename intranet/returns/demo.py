@@ -18,30 +18,30 @@ from ..services import returns as svc
 
 DEMOS = [
     {"order_ref": "XS-2026-1015-0158", "rep": "rep1", "customer_name": "杭州清源水处理设备有限公司",
-     "reason": "quality", "reason_detail": "客户反映 10 月批次膜元件装机两周后产水电导率超标,现场检测脱盐率不足 90%。",
-     "cost_split": "往返运费由我司承担;客户负责拆卸和打包。",
+     "reason": "quality", "reason_detail": "客户反映 10 月批次膜元件装机两周后产水电导率超标，现场检测脱盐率不足 90%。",
+     "cost_split": "往返运费由我司承担；客户负责拆卸和打包。",
      "lines": [("MEM-4040", 6, "1350.00"), ("PP-20", 40, "18.50")],
-     "complaint": {"batch": "M2610-07", "defect": "膜元件脱盐率 86%~89%(标准 ≥ 97%),外壳无破损,疑似批次质量问题。",
-                   "customer_demand": "退回 6 支膜元件并重新发货,承担停机期间的滤芯费用。",
-                   "proposed_handling": "同意退回膜元件送质检部检测;PP 滤芯一并退回冲账;检测结果出来后再议赔偿。"},
+     "complaint": {"batch": "M2610-07", "defect": "膜元件脱盐率 86%~89%（标准 ≥ 97%），外壳无破损，疑似批次质量问题。",
+                   "customer_demand": "退回 6 支膜元件并重新发货，承担停机期间的滤芯费用。",
+                   "proposed_handling": "同意退回膜元件送质检部检测；PP 滤芯一并退回冲账；检测结果出来后再议赔偿。"},
      "decide": ["supervisor1", "director", "gm"], "track": ["notify", "ship"], "days_ago": 9},
     {"order_ref": "FH-2026-1108-0042", "rep": "rep3", "customer_name": "广州珠江饮料有限公司",
      "reason": "wrong_goods", "reason_detail": "订单为 UF-300,仓库按 UF-200 发货。",
      "justification": "我司仓库发错型号,客户拒收;不退回无法按合同交付。",
      "cost_split": "退回运费由我司承担,重新发货运费我司承担。",
      "lines": [("UF-200", 1, "12800.00")],
-     "complaint": {"batch": "UF-2611-03", "defect": "型号不符:发货 UF-200,订单要求 UF-300。",
-                   "customer_demand": "退回 UF-200,一周内补发 UF-300。",
-                   "proposed_handling": "同意退货;仓库复核出库流程,补发 UF-300。"},
+     "complaint": {"batch": "UF-2611-03", "defect": "型号不符：发货 UF-200，订单要求 UF-300。",
+                   "customer_demand": "退回 UF-200，一周内补发 UF-300。",
+                   "proposed_handling": "同意退货；仓库复核出库流程，补发 UF-300。"},
      "decide": ["supervisor2"], "track": [], "days_ago": 2},
     {"order_ref": "XS-2026-0926-0311", "rep": "rep2", "customer_name": "苏州恒润酒店管理有限公司",
-     "reason": "transit_damage", "reason_detail": "到货时两台紫外线杀菌器外壳破裂,物流签收单已注明。",
-     "justification": "物流途中损坏,签收时已当场拍照并在签收单注明,物流公司已同意理赔。",
-     "cost_split": "运费及损失由物流公司理赔;我司先给客户开红字发票冲账。",
+     "reason": "transit_damage", "reason_detail": "到货时两台紫外线杀菌器外壳破裂，物流签收单已注明。",
+     "justification": "物流途中损坏，签收时已当场拍照并在签收单注明，物流公司已同意理赔。",
+     "cost_split": "运费及损失由物流公司理赔；我司先给客户开红字发票冲账。",
      "lines": [("UV-30", 2, "4300.00")],
-     "complaint": {"batch": "UV-2609-12", "defect": "外壳破裂,灯管碎裂,无法使用。",
-                   "customer_demand": "冲减货款,不再补发。",
-                   "proposed_handling": "同意退货冲账,向物流公司索赔。"},
+     "complaint": {"batch": "UV-2609-12", "defect": "外壳破裂，灯管碎裂，无法使用。",
+                   "customer_demand": "冲减货款，不再补发。",
+                   "proposed_handling": "同意退货冲账，向物流公司索赔。"},
      "decide": ["supervisor1", "director", "gm"], "track": ["notify", "ship", "receive", "refund", "close"],
      "days_ago": 40},
     {"order_ref": "XS-2026-1020-0217", "rep": "rep1", "customer_name": "上海浦江商务酒店有限公司",
@@ -118,7 +118,7 @@ def _track(doc: ReturnRequest, steps: list[str], users: dict) -> None:
     today = now_utc().date()
     for step in steps:
         if step == "notify":
-            svc.notify_customer(assistant, doc, "电话通知客户采购部,客户同意按约定发回。")
+            svc.notify_customer(assistant, doc, "电话通知客户采购部，客户同意按约定发回。")
         elif step == "ship":
             svc.record_shipment(assistant, doc, "顺丰速运", "SF1402339876512", today)
         elif step == "receive":

@@ -72,8 +72,8 @@ class ReturnForm(FlaskForm):
     reason = SelectField(_l("退货原因"), choices=[SelectChoice("", "—")] + [
         SelectChoice(r, REASON_LABELS[r]) for r in REASONS], validate_choice=False)
     reason_detail = TextAreaField(_l("原因说明"), validators=[Optional()])
-    justification = TextAreaField(_l("特殊理由(非质量问题必填)"), validators=[Optional()])
-    cost_split = TextAreaField(_l("费用分担(运费等由谁承担)"), validators=[Optional()])
+    justification = TextAreaField(_l("特殊理由（非质量问题必填）"), validators=[Optional()])
+    cost_split = TextAreaField(_l("费用分担（运费等由谁承担）"), validators=[Optional()])
     lines = FieldList(FormField(LineForm), min_entries=1)
 
     def fields_dict(self) -> dict:
@@ -114,7 +114,7 @@ class ComplaintForm(FlaskForm):
 
 
 class NotifyForm(FlaskForm):
-    note = TextAreaField(_l("通知记录(方式、时间、客户回复)"))
+    note = TextAreaField(_l("通知记录（方式、时间、客户回复）"))
 
 
 class ShipForm(FlaskForm):
@@ -125,7 +125,7 @@ class ShipForm(FlaskForm):
 
 class ReceiveForm(FlaskForm):
     received_on = DateField(_l("入库日期"), validators=[Optional()])
-    note = TextAreaField(_l("差异说明(实收与批准数量不一致时必填)"), validators=[Optional()])
+    note = TextAreaField(_l("差异说明（实收与批准数量不一致时必填）"), validators=[Optional()])
 
 
 class RefundForm(FlaskForm):

@@ -176,7 +176,7 @@ def edit(return_id):
     if doc.rep_id != current_user.id:
         abort(403)
     if not svc.can_edit(current_user, doc):
-        raise DomainError(_l("该退货申请当前状态为“%(status)s”,不能修改", status=svc.STATUS_LABELS[doc.status]))
+        raise DomainError(_l("该退货申请当前状态为“%(status)s”，不能修改", status=svc.STATUS_LABELS[doc.status]))
     if request.method == "GET":
         form = ReturnForm(formdata=None, data={
             **{k: getattr(doc, k) for k in ("customer_name", "order_ref", "reason", "reason_detail", "justification",
@@ -258,8 +258,8 @@ def submit(return_id):
         abort(403)
     svc.submit(current_user, doc)
     commit()
-    message = (_l("已提交,等待销售内勤填写品质投诉单后进入审批") if doc.status == "awaiting_complaint"
-               else _l("已提交审批"))
+    # Awaiting the complaint form, the page itself says what happens next: the flash does not repeat it.
+    message = _l("退货申请已提交") if doc.status == "awaiting_complaint" else _l("已提交审批")
     return _done(_detail_url(doc), message)
 
 
@@ -271,7 +271,7 @@ def withdraw(return_id):
         abort(403)
     svc.withdraw(current_user, doc)
     commit()
-    return _done(_detail_url(doc), _l("已撤回,可以修改后重新提交"))
+    return _done(_detail_url(doc), _l("已撤回，可以修改后重新提交"))
 
 
 # ---- complaint form -----------------------------------------------------------------------
@@ -286,7 +286,7 @@ def _uploads(field: str = "files"):
 def complaint(return_id):
     doc = _doc(return_id)
     if not svc.can_fill_complaint(current_user, doc):
-        raise DomainError(_l("退货申请已进入审批或已结束,品质投诉单不能再修改"))
+        raise DomainError(_l("退货申请已进入审批或已结束，品质投诉单不能再修改"))
     form = ComplaintForm(obj=doc.complaint) if request.method == "GET" else ComplaintForm()
     form.product_id.choices = [("", "—")] + [(ln.product_id, f"{ln.product.code} {ln.product.name}")
                                              for ln in doc.lines]
@@ -312,7 +312,7 @@ def complaint(return_id):
                 form.form_errors.append(exc.message)
         else:
             commit()
-            message = (_l("品质投诉单已保存,退货申请已进入审批") if doc.status == "pending"
+            message = (_l("品质投诉单已保存，退货申请已进入审批") if doc.status == "pending"
                        else _l("品质投诉单已保存"))
             return _done(_detail_url(doc), message)
     return render("returns/complaint.html", "form", form=form, doc=doc, file_errors=file_errors)
@@ -387,7 +387,7 @@ def _track(return_id: int, step: str, roles: tuple, action):
     if current_user.role not in roles:
         abort(403)
     if svc.next_tracking_step(current_user, doc) != step:
-        raise DomainError(_l("该退货当前状态为“%(status)s”,不在这一步", status=svc.STATUS_LABELS[doc.status]))
+        raise DomainError(_l("该退货当前状态为“%(status)s”，不在这一步", status=svc.STATUS_LABELS[doc.status]))
     form = _track_form(step, doc)
     if form.validate_on_submit():
         try:

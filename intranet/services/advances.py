@@ -22,7 +22,7 @@ from .expenses import may_see, scoped
 
 STATUS_LABELS = {
     "draft": _l("草稿"), PENDING: _l("审批中"), APPROVED: _l("待财务付款"), REJECTED: _l("已驳回"),
-    RETURNED: _l("已退回修改"), WITHDRAWN: _l("已撤回"), PAID: _l("已付款,待冲销"), SETTLED: _l("已结清"),
+    RETURNED: _l("已退回修改"), WITHDRAWN: _l("已撤回"), PAID: _l("已付款，待冲销"), SETTLED: _l("已结清"),
 }
 PAYERS = ("finance",)
 OUTSTANDING_READERS = ("assistant", "finance", "manager", "director", "gm")
@@ -64,7 +64,7 @@ def save(actor: User, advance: Advance | None, *, amount: Decimal, purpose: str,
         if advance.requester_id != actor.id:
             raise Forbidden(_l("只能修改自己的借款申请"))
         if advance.status not in EDITABLE:
-            raise DomainError(_l("借款申请已提交,不能修改"))
+            raise DomainError(_l("借款申请已提交，不能修改"))
         before = _snapshot(advance)
     advance.amount, advance.purpose, advance.trip_start, advance.trip_end = amount, purpose[:200], trip_start, trip_end
     db.session.flush()
@@ -101,17 +101,17 @@ def pay_out(actor: User, advance: Advance) -> Advance:
     if actor.role not in PAYERS:
         raise Forbidden(_l("只有财务可以支付借款"))
     if actor.id == advance.requester_id:
-        raise Forbidden(_l("不能给自己支付借款(双人复核)"))
+        raise Forbidden(_l("不能给自己支付借款（双人复核）"))
     audit.lock()
     advance = _locked(advance)
     if advance.status != APPROVED:
-        raise AlreadyDecided(_l("借款不是待付款状态(可能已付款)"))
+        raise AlreadyDecided(_l("借款不是待付款状态（可能已付款）"))
     before = _snapshot(advance)
     advance.status, advance.paid_at, advance.paid_by_id = PAID, now_utc(), actor.id
     db.session.flush()
     audit.record(actor, "advance.pay", advance, before=before, after=_snapshot(advance))
     notify.tell(f"advance:{advance.id}:paid", advance.requester, str(_l("借款 #%(id)d 已付款", id=advance.id)),
-                str(_l("财务已支付借款 %(amount)s。出差回来后请及时报销冲销,余款归还财务。", amount=money(advance.amount))),
+                str(_l("财务已支付借款 %(amount)s。出差回来后请及时报销冲销，余款归还财务。", amount=money(advance.amount))),
                 _url(advance))
     return advance
 
@@ -175,8 +175,8 @@ class AdvanceAdapter(approvals.ModelAdapter):
         super().on_approved(doc, actor)
         for payer in db.session.scalars(select(User).where(User.role.in_(PAYERS), User.active)):
             notify.tell(f"advance:{doc.id}:to-pay:u{payer.id}", payer,
-                        str(_l("待付借款:%(title)s", title=self.title(doc))),
-                        str(_l("借款已审批通过,金额 %(amount)s,请付款。", amount=money(doc.amount))), _url(doc))
+                        str(_l("待付借款：%(title)s", title=self.title(doc))),
+                        str(_l("借款已审批通过，金额 %(amount)s，请付款。", amount=money(doc.amount))), _url(doc))
 
 
 approvals.register(AdvanceAdapter(

@@ -477,7 +477,7 @@ def submit(actor, doc_type: str, doc) -> ApprovalRequest:
         request.status, request.current_step, request.finished_at = PENDING, 0, None
         request.version += 1
     else:
-        raise DomainError(_l("该单据已提交,不能重复提交"))
+        raise DomainError(_l("该单据已提交，不能重复提交"))
     request.preparer_ids = sorted(set(adapter.preparers(doc)) - {actor.id})
     request.step_started_at = now
     db.session.flush()
@@ -548,9 +548,9 @@ def withdraw(actor, request_id: int) -> ApprovalRequest:
     if request is None or request.submitter_id != actor.id:
         raise Forbidden(_l("只能撤回自己提交的单据"))
     if request.status != PENDING:
-        raise AlreadyDecided(_l("该单据已有结果,不能撤回"))
+        raise AlreadyDecided(_l("该单据已有结果，不能撤回"))
     if any(d.round == request.round and d.action != "submit" for d in request.decisions):
-        raise DomainError(_l("已有人审批,不能撤回"))
+        raise DomainError(_l("已有人审批，不能撤回"))
     _log(request, actor, None, "withdraw", "")
     _close_todos(request)
     request.status = WITHDRAWN
@@ -644,7 +644,7 @@ def _seen(value) -> tuple[int | None, int | None]:
 
 
 def bulk_summary(results: dict[int, str | None]) -> str:
-    """"3 项已通过,1 项已被他人处理" — successes, then each failure reason with its count."""
+    """"3 项已通过，1 项已被他人处理" — successes, then each failure reason with its count."""
     ok = sum(1 for r in results.values() if r is None)
     parts = [str(_l("%(n)d 项已通过", n=ok))]
     reasons: dict[str, int] = {}
@@ -652,7 +652,7 @@ def bulk_summary(results: dict[int, str | None]) -> str:
         if reason is not None:
             reasons[reason] = reasons.get(reason, 0) + 1
     parts += [str(_l("%(n)d 项%(reason)s", n=n, reason=reason)) for reason, n in reasons.items()]
-    return ",".join(parts)
+    return str(_l("，")).join(parts)  # the list separator of the language shown
 
 
 def _deciders_by_role(requests) -> dict[str, list[User]]:
@@ -865,7 +865,7 @@ FINANCE_TYPES: set[str] = set()
 def decision_label(d: ApprovalDecision) -> str:
     """"代 A 审批 (by B)" when decided through a delegation."""
     if d.on_behalf_of is not None:
-        return str(_l("%(principal)s(由 %(delegate)s 代审批)", principal=d.on_behalf_of.name, delegate=d.decider.name))
+        return str(_l("%(principal)s（由 %(delegate)s 代审批）", principal=d.on_behalf_of.name, delegate=d.decider.name))
     return d.decider.name
 
 
@@ -955,8 +955,8 @@ def _remind(request: ApprovalRequest, level: int, waited: timedelta) -> bool:
     holders_now = holders(request)
     key = f"approval-remind:{request.id}:r{request.round}:s{request.current_step}:l{level}"
     if level == 1:
-        subject = str(_l("审批超时提醒:%(title)s", title=request.title))
-        body = str(_l("「%(title)s」(%(submitter)s 提交)在「%(step)s」已等待 %(hours)d 小时,请尽快审批。",
+        subject = str(_l("审批超时提醒：%(title)s", title=request.title))
+        body = str(_l("「%(title)s」（%(submitter)s 提交）在「%(step)s」已等待 %(hours)d 小时，请尽快审批。",
                       title=request.title, submitter=request.submitter.name, step=step["name"], hours=hours))
         for user in holders_now:
             notify.tell(f"{key}:u{user.id}", user, subject, body, _inbox_url())
@@ -968,8 +968,8 @@ def _remind(request: ApprovalRequest, level: int, waited: timedelta) -> bool:
         bosses = {u.reports_to.id: u.reports_to for u in holders_now
                   if u.reports_to is not None and u.reports_to.active and u.reports_to.id not in excluded}
         waiting_on = "、".join(u.name for u in holders_now)
-        subject = str(_l("审批超时升级:%(title)s", title=request.title))
-        body = str(_l("「%(title)s」(%(submitter)s 提交)在「%(step)s」等待 %(people)s 审批已超过 %(hours)d 小时,"
+        subject = str(_l("审批超时升级：%(title)s", title=request.title))
+        body = str(_l("「%(title)s」（%(submitter)s 提交）在「%(step)s」等待 %(people)s 审批已超过 %(hours)d 小时，"
                       "请督促处理。", title=request.title, submitter=request.submitter.name, step=step["name"],
                       people=waiting_on, hours=hours))
         for boss in bosses.values():
@@ -1001,9 +1001,9 @@ def _check_still_open(request: ApprovalRequest, step_index, round_) -> None:
 
 def _four_eyes_message(actor, request):
     if actor.id in _excluded(request):
-        return _l("不能审批自己提交或经办的单据(双人复核)")
+        return _l("不能审批自己提交或经办的单据（双人复核）")
     if any(d.decider_id == actor.id for d in _step_approvals(request)):
-        return _l("本步骤需要两位不同的复核人,您已审批过")
+        return _l("本步骤需要两位不同的复核人，您已审批过")
     return _l("您不是当前步骤的审批人")
 
 
@@ -1063,8 +1063,8 @@ def _announce_step(request: ApprovalRequest, batch: _Batch | None = None) -> Non
     """One email and one to-do per approver per step and round (and to their active delegates)."""
     step = request.step
     people = holders(request, batch.deciders(request) if batch else None)
-    subject = str(_l("待审批:%(title)s", title=request.title))
-    body = str(_l("%(submitter)s 提交的「%(title)s」等待您审批(%(step)s)。", submitter=request.submitter.name,
+    subject = str(_l("待审批：%(title)s", title=request.title))
+    body = str(_l("%(submitter)s 提交的「%(title)s」等待您审批（%(step)s）。", submitter=request.submitter.name,
                   title=request.title, step=step["name"]))
     for user in people:
         key = f"approval:{request.id}:r{request.round}:s{request.current_step}:u{user.id}"

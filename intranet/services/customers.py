@@ -387,16 +387,16 @@ def parse_rows(actor: User, rows, progress=None) -> ImportResult:
         if stage and stage not in stages:
             reasons.append(str(_l("阶段应为 潜在/意向/成交/休眠")))
         if region and region not in regions:
-            reasons.append(str(_l("区域不存在:%(r)s", r=region)))
+            reasons.append(str(_l("区域不存在：%(r)s", r=region)))
         if owner not in owners:
-            reasons.append(str(_l("负责人不存在或不在您的范围内:%(o)s", o=owner)))
+            reasons.append(str(_l("负责人不存在或不在您的范围内：%(o)s", o=owner)))
         reasons.extend(_too_long(name=name, contact=contact, phone=phone, tax_id=tax_id))
         amount = "0.00"
         if credit:
             try:
                 amount = str(parse_amount(credit, allow_zero=True))
             except ValueError as exc:
-                reasons.append(str(_l("信用额度:%(e)s", e=exc.args[0])))
+                reasons.append(str(_l("信用额度：%(e)s", e=exc.args[0])))
         days = 30
         if interval:
             try:

@@ -92,14 +92,14 @@ def check_lines(lines: list[dict]) -> list[dict]:
     clean = []
     for i, line in enumerate(lines):
         if line.get("category") not in CATEGORIES:
-            raise DomainError(_l("第 %(n)d 行:请选择费用类别", n=i + 1), field="lines")
+            raise DomainError(_l("第 %(n)d 行：请选择费用类别", n=i + 1), field="lines")
         spent_on = line.get("spent_on")
         if not isinstance(spent_on, date):
-            raise DomainError(_l("第 %(n)d 行:请填写日期", n=i + 1), field="lines")
+            raise DomainError(_l("第 %(n)d 行：请填写日期", n=i + 1), field="lines")
         if spent_on > today_local():
-            raise DomainError(_l("第 %(n)d 行:日期不能晚于今天", n=i + 1), field="lines")
+            raise DomainError(_l("第 %(n)d 行：日期不能晚于今天", n=i + 1), field="lines")
         if line.get("amount") is None:
-            raise DomainError(_l("第 %(n)d 行:请填写金额", n=i + 1), field="lines")
+            raise DomainError(_l("第 %(n)d 行：请填写金额", n=i + 1), field="lines")
         clean.append({"category": line["category"], "spent_on": spent_on, "amount": ledger.cents(line["amount"]),
                       "description": (line.get("description") or "").strip()[:200],
                       "visit_report_id": line.get("visit_report_id") or None, "trip_id": line.get("trip_id") or None})
@@ -223,7 +223,7 @@ def _require_editable(actor: User, claim: ExpenseClaim) -> None:
     if claim.claimant_id != actor.id:
         raise Forbidden(_l("只能修改自己的报销单"))
     if claim.status not in EDITABLE:
-        raise DomainError(_l("报销单已提交,不能修改"))
+        raise DomainError(_l("报销单已提交，不能修改"))
 
 
 def can_edit(user: User, claim: ExpenseClaim) -> bool:
@@ -235,7 +235,7 @@ def attach_receipt(actor: User, claim: ExpenseClaim, filename: str, data: bytes)
     if claim.claimant_id != actor.id:
         raise Forbidden(_l("只能给自己的报销单上传票据"))
     if claim.status in (PAID, REJECTED):
-        raise DomainError(_l("报销单已结束,不能再上传票据"), field="receipts")
+        raise DomainError(_l("报销单已结束，不能再上传票据"), field="receipts")
     return receipts.attach(actor, "expense", claim.id, filename, data)
 
 
@@ -244,7 +244,7 @@ def submit_claim(actor: User, claim: ExpenseClaim):
     if not claim.lines:
         raise DomainError(_l("至少填写一行费用明细"), field="lines")
     if not receipts.for_doc("expense", claim.id):
-        raise DomainError(_l("请先上传票据(发票或收据的照片/PDF)"), field="receipts")
+        raise DomainError(_l("请先上传票据（发票或收据的照片/PDF）"), field="receipts")
     return approvals.submit(actor, "expense", claim)
 
 
@@ -277,9 +277,9 @@ def pay_claim(actor: User, claim: ExpenseClaim, method: str, on: date | None = N
     """Pay an approved claim: from the payer's petty cash, or offset against the claimant's advances
     first (冲销, oldest first) with any remainder from petty cash. The cash entry awaits finance's check."""
     if actor.role not in PAYERS:
-        raise Forbidden(_l("只有销售内勤(备用金保管人)可以支付报销"))
+        raise Forbidden(_l("只有销售内勤（备用金保管人）可以支付报销"))
     if claim.claimant_id == actor.id:
-        raise Forbidden(_l("不能支付自己的报销单(双人复核)"))
+        raise Forbidden(_l("不能支付自己的报销单（双人复核）"))
     if method not in (PETTY_CASH, OFFSET):
         raise DomainError(_l("请选择支付方式"), field="method")
     account = ledger.account_for(actor)
@@ -287,7 +287,7 @@ def pay_claim(actor: User, claim: ExpenseClaim, method: str, on: date | None = N
     claim = db.session.scalar(select(ExpenseClaim).where(ExpenseClaim.id == claim.id).with_for_update()
                               .execution_options(populate_existing=True))
     if claim.status != APPROVED:
-        raise AlreadyDecided(_l("报销单不是待支付状态(可能已被支付)"))
+        raise AlreadyDecided(_l("报销单不是待支付状态（可能已被支付）"))
     before = _snapshot(claim)
     offset = _offset(actor, claim) if method == OFFSET else Decimal("0.00")
     if method == OFFSET and offset == 0:
@@ -306,7 +306,7 @@ def pay_claim(actor: User, claim: ExpenseClaim, method: str, on: date | None = N
         **_snapshot(claim), "method": claim.payment_method, "offset": offset, "cash": cash,
         "ledger_entry": claim.ledger_entry_id})
     notify.tell(f"expense:{claim.id}:paid", claim.claimant, str(_l("报销单 #%(id)d 已支付", id=claim.id)),
-                str(_l("冲销借款 %(offset)s,现金支付 %(cash)s。", offset=money(offset), cash=money(cash))),
+                str(_l("冲销借款 %(offset)s，现金支付 %(cash)s。", offset=money(offset), cash=money(cash))),
                 _claim_url(claim))
     return claim
 
@@ -385,8 +385,8 @@ class ExpenseAdapter(SettingsRoute, approvals.ModelAdapter):
         for payer in db.session.scalars(select(User).where(User.role.in_(PAYERS), User.active)):
             if payer.id != doc.claimant_id:
                 notify.tell(f"expense:{doc.id}:to-pay:u{payer.id}", payer,
-                            str(_l("待支付报销:%(title)s", title=self.title(doc))),
-                            str(_l("报销单已审批通过,金额 %(amount)s,请支付。", amount=money(doc.total))),
+                            str(_l("待支付报销：%(title)s", title=self.title(doc))),
+                            str(_l("报销单已审批通过，金额 %(amount)s，请支付。", amount=money(doc.total))),
                             _claim_url(doc))
 
 

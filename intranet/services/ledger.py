@@ -198,10 +198,10 @@ def _check_date(account: PettyCashAccount, entry_date: date) -> str:
     if entry_date > today_local():
         raise DomainError(_l("记账日期不能晚于今天"), field="entry_date")
     if period in locked_periods(account.id):
-        raise DomainError(_l("%(period)s 已月底结算并锁定,不能再记入该月", period=period), field="entry_date")
+        raise DomainError(_l("%(period)s 已月底结算并锁定，不能再记入该月", period=period), field="entry_date")
     last = _last_period(account.id)
     if last and period < last:
-        raise DomainError(_l("记账日期不能早于已有记录所在的月份(%(period)s)", period=last), field="entry_date")
+        raise DomainError(_l("记账日期不能早于已有记录所在的月份（%(period)s）", period=last), field="entry_date")
     return period
 
 
@@ -218,7 +218,7 @@ def _append(actor: User, account: PettyCashAccount, kind: str, amount: Decimal, 
     period = _check_date(account, entry_date)
     new_balance = account.balance + amount
     if new_balance < 0:
-        raise DomainError(_l("备用金余额不足:当前余额 %(balance)s,本次支出 %(amount)s",
+        raise DomainError(_l("备用金余额不足：当前余额 %(balance)s，本次支出 %(amount)s",
                              balance=money(account.balance), amount=money(-amount)), field="amount")
     if new_balance > MAX_AMOUNT:
         raise DomainError(_l("金额过大"), field="amount")
@@ -258,7 +258,7 @@ def disburse(actor, account, amount, category: str, memo: str, *, ref_type: str 
     if category not in CATEGORY_LABELS:
         raise DomainError(_l("请选择费用类别"), field="category")
     if not (memo or "").strip():
-        raise DomainError(_l("请填写摘要(支付给谁、什么用途)"), field="memo")
+        raise DomainError(_l("请填写摘要（支付给谁、什么用途）"), field="memo")
     return _append(actor, account, DISBURSEMENT, -cents(amount), memo=memo, category=category,
                    ref_type=ref_type, ref_id=ref_id, entry_date=entry_date)
 
@@ -310,7 +310,7 @@ def confirm(actor: User, entry: LedgerEntry) -> LedgerEntry:
     if actor.role not in CONFIRMERS:
         raise Forbidden(_l("只有财务或销售经理可以复核备用金记录"))
     if entry.recorded_by_id == actor.id:
-        raise Forbidden(_l("不能复核自己记录的账目(双人复核)"))
+        raise Forbidden(_l("不能复核自己记录的账目（双人复核）"))
     entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.id == entry.id).with_for_update()
                               .execution_options(populate_existing=True))
     if entry.confirmed_by_id is not None:
@@ -399,7 +399,7 @@ def statement(account: PettyCashAccount, period: str) -> Statement:
     st.closing = st.opening + st.received - st.spent - st.returned
     last_balance = entries[-1].balance if entries else st.opening
     if st.closing != last_balance:  # the books do not add up: a row was changed behind the app's back
-        raise DomainError(_l("账目不平:期末余额 %(a)s 与最后一笔记录的余额 %(b)s 不一致,请运行审计校验",
+        raise DomainError(_l("账目不平：期末余额 %(a)s 与最后一笔记录的余额 %(b)s 不一致，请运行审计校验",
                              a=money(st.closing), b=money(last_balance)))
     st.reversed = reversed_ids(e.id for e in entries)
     st.receipt_counts = receipts.counts("ledger_entry", [e.id for e in entries])
@@ -420,9 +420,9 @@ def periods(account: PettyCashAccount) -> list[str]:
 def settlement_problems(st: Statement) -> list[str]:
     problems = []
     for e in st.unconfirmed:
-        problems.append(str(_l("第 %(seq)d 笔(%(memo)s)尚未复核", seq=e.seq, memo=e.memo)))
+        problems.append(str(_l("第 %(seq)d 笔（%(memo)s）尚未复核", seq=e.seq, memo=e.memo)))
     for e in st.unbacked:
-        problems.append(str(_l("第 %(seq)d 笔支出(%(memo)s)没有票据或单据", seq=e.seq, memo=e.memo)))
+        problems.append(str(_l("第 %(seq)d 笔支出（%(memo)s）没有票据或单据", seq=e.seq, memo=e.memo)))
     return problems
 
 
@@ -476,7 +476,7 @@ def confirm_settlement(actor: User, row: PeriodClose) -> PeriodClose:
     if actor.role != "finance":
         raise Forbidden(_l("只有财务可以确认月底结算"))
     if row.prepared_by_id == actor.id:
-        raise Forbidden(_l("不能确认自己提交的结算(双人复核)"))
+        raise Forbidden(_l("不能确认自己提交的结算（双人复核）"))
     audit.lock()
     row = db.session.scalar(select(PeriodClose).where(PeriodClose.id == row.id).with_for_update()
                             .execution_options(populate_existing=True))
@@ -484,10 +484,10 @@ def confirm_settlement(actor: User, row: PeriodClose) -> PeriodClose:
         raise AlreadyDecided(_l("该结算已处理"))
     st = statement(row.account, row.period)
     if (st.closing, len(st.entries)) != (row.closing, row.entry_count) or settlement_problems(st):
-        raise DomainError(_l("提交结算后账目又有变动,请退回让保管人重新结算"))
+        raise DomainError(_l("提交结算后账目又有变动，请退回让保管人重新结算"))
     preparer = db.session.get(User, row.prepared_by_id)
     _append(preparer, row.account, SETTLEMENT, Decimal("0.00"), ref_type="period_close", ref_id=row.id,
-            memo=str(_l("%(period)s 月底结算:期末余额 %(closing)s", period=row.period, closing=money(row.closing))),
+            memo=str(_l("%(period)s 月底结算：期末余额 %(closing)s", period=row.period, closing=money(row.closing))),
             confirmed_by=actor)
     row.status, row.locked = LOCKED, True
     row.confirmed_by_id, row.confirmed_at = actor.id, now_utc()

@@ -53,9 +53,9 @@ def _lines(kind: str, lines: list[dict]) -> list[PromotionLine]:
     for i, line in enumerate(lines):
         item = (line.get("item") or "").strip()
         if not item:
-            raise DomainError(_l("第 %(n)d 行:请填写项目", n=i + 1), field="lines")
+            raise DomainError(_l("第 %(n)d 行：请填写项目", n=i + 1), field="lines")
         if line.get("amount") is None:
-            raise DomainError(_l("第 %(n)d 行:请填写金额", n=i + 1), field="lines")
+            raise DomainError(_l("第 %(n)d 行：请填写金额", n=i + 1), field="lines")
         out.append(PromotionLine(kind=kind, position=i, item=item[:120], amount=ledger.cents(line["amount"]),
                                  description=(line.get("description") or "").strip()[:200]))
     if not out:
@@ -90,7 +90,7 @@ def save(actor: User, promotion: Promotion | None, *, activity: str, location: s
         if promotion.owner_id != actor.id:
             raise Forbidden(_l("只能修改自己的促销活动申请"))
         if promotion.status not in EDITABLE:
-            raise DomainError(_l("申请已提交,不能修改"))
+            raise DomainError(_l("申请已提交，不能修改"))
         before = _snapshot(promotion)
     promotion.activity, promotion.location = activity[:120], (location or "").strip()[:120]
     promotion.starts_on, promotion.ends_on, promotion.plan = starts_on, ends_on, (plan or "").strip()
@@ -120,7 +120,7 @@ def submit(actor: User, promotion: Promotion):
 def save_writeoff(actor: User, promotion: Promotion, *, lines: list[dict], note: str) -> Promotion:
     """The actual spend after the activity (核销), editable until submitted."""
     if not can_write_off(actor, promotion):
-        raise DomainError(_l("活动申请批准后,由申请人核销;已提交的核销不能修改"))
+        raise DomainError(_l("活动申请批准后，由申请人核销；已提交的核销不能修改"))
     before = _snapshot(promotion)
     actual = _lines(ACTUAL, lines)
     promotion.lines = [*promotion.lines_of(BUDGET), *actual]
@@ -151,7 +151,7 @@ def attach_receipt(actor: User, promotion: Promotion, filename: str, data: bytes
     if promotion.owner_id != actor.id:
         raise Forbidden(_l("只能给自己的促销活动上传票据"))
     if promotion.writeoff_status == APPROVED:
-        raise DomainError(_l("已核销,不能再上传票据"), field="receipts")
+        raise DomainError(_l("已核销，不能再上传票据"), field="receipts")
     return receipts.attach(actor, "promotion", promotion.id, filename, data)
 
 
@@ -174,9 +174,9 @@ class WriteoffAdapter(approvals.ModelAdapter):
         steps = list(steps)
         roles = {s.get("role") for s in steps if s["approver_kind"] == "role"}
         if "manager" not in roles:
-            steps.append(approvals.step_dict(_l("超预算:销售经理审批"), "role", "manager"))
+            steps.append(approvals.step_dict(_l("超预算：销售经理审批"), "role", "manager"))
         if "director" not in roles and doc.actual_total > company_settings.get("expense_director_threshold"):
-            steps.append(approvals.step_dict(_l("超预算:销售总监审批"), "role", "director"))
+            steps.append(approvals.step_dict(_l("超预算：销售总监审批"), "role", "director"))
         return steps
 
 

@@ -63,10 +63,10 @@ def check(data: bytes, field: str = "receipts") -> tuple[str, str]:
     if not data:
         raise DomainError(_l("上传的文件是空的"), field=field)
     if len(data) > limit:
-        raise DomainError(_l("文件过大,单个票据不能超过 %(mb)d MB", mb=limit // (1024 * 1024)), field=field)
+        raise DomainError(_l("文件过大，单个票据不能超过 %(mb)d MB", mb=limit // (1024 * 1024)), field=field)
     kind = sniff(data[:16])
     if kind is None:
-        raise DomainError(_l("只能上传图片(JPG/PNG/GIF/WebP)或 PDF 格式的票据"), field=field)
+        raise DomainError(_l("只能上传图片（JPG/PNG/GIF/WebP）或 PDF 格式的票据"), field=field)
     return kind
 
 

@@ -71,10 +71,10 @@ STATUS_LABELS = {
     WITHDRAWN: _l("已撤回"), REJECTED: _l("已驳回"), SIGNED: _l("已签批"), NOTIFIED: _l("已通知客户"),
     SHIPPED: _l("客户已发回"), RECEIVED: _l("已入库"), REFUNDED: _l("财务已处理"), CLOSED: _l("已结案"),
 }
-REFUND_KIND_LABELS = {"refund": _l("退款"), "credit": _l("红字冲账(贷项通知单)")}
+REFUND_KIND_LABELS = {"refund": _l("退款"), "credit": _l("红字冲账（贷项通知单）")}
 EVENT_LABELS = {
-    "created": _l("创建申请"), "edited": _l("修改申请"), "complaint_requested": _l("提交,等待内勤填写品质投诉单"),
-    "complaint_filled": _l("填写品质投诉单"), "submitted": _l("提交审批"), "signed": _l("总经理签批,审批完成"),
+    "created": _l("创建申请"), "edited": _l("修改申请"), "complaint_requested": _l("提交，等待内勤填写品质投诉单"),
+    "complaint_filled": _l("填写品质投诉单"), "submitted": _l("提交审批"), "signed": _l("总经理签批，审批完成"),
     "rejected": _l("审批驳回"), "returned": _l("退回修改"), "withdrawn": _l("撤回"),
     "notified": _l("已通知客户退货"), "shipped": _l("客户已发回货物"), "received": _l("货物入库"),
     "refunded": _l("财务完成退款/冲账"), "closed": _l("结案"), "attached": _l("上传附件"),
@@ -219,9 +219,9 @@ def check_input(fields: dict, lines: list[LineInput], line_errors: dict | None =
     elif reason == "other" and not (fields.get("reason_detail") or "").strip():
         errors["reason_detail"] = _l("选择“其他”时请说明退货原因")
     if reason in REASONS and reason != "quality" and not (fields.get("justification") or "").strip():
-        errors["justification"] = _l("非质量问题原则上不予退换,请写明特殊理由")
+        errors["justification"] = _l("非质量问题原则上不予退换，请写明特殊理由")
     if not (fields.get("cost_split") or "").strip():
-        errors["cost_split"] = _l("请写明与客户商定的费用分担(运费等由谁承担)")
+        errors["cost_split"] = _l("请写明与客户商定的费用分担（运费等由谁承担）")
     if not lines and not any(k.startswith("lines-") for k in errors):
         errors["lines"] = _l("请至少填写一行退货产品")
     products = {p.id: p for p in db.session.scalars(
@@ -266,7 +266,7 @@ def _check_editable(actor: User, doc: ReturnRequest) -> None:
     if doc.rep_id != actor.id:
         raise Forbidden(_l("只能修改自己的退货申请"))
     if doc.status not in EDITABLE:
-        raise DomainError(_l("该退货申请当前状态为“%(status)s”,不能修改", status=STATUS_LABELS[doc.status]))
+        raise DomainError(_l("该退货申请当前状态为“%(status)s”，不能修改", status=STATUS_LABELS[doc.status]))
 
 
 def _apply(doc: ReturnRequest, fields: dict, lines: list[LineInput]) -> None:
@@ -311,7 +311,7 @@ def _assign_number(doc: ReturnRequest) -> None:
             return
         except IntegrityError:
             continue
-    raise DomainError(_l("生成单号冲突,请重试"))
+    raise DomainError(_l("生成单号冲突，请重试"))
 
 
 def snapshot(doc: ReturnRequest) -> dict:
@@ -350,9 +350,9 @@ def submit(actor: User, doc: ReturnRequest) -> ReturnRequest:
         _move(actor, doc, AWAITING_COMPLAINT, "complaint_requested")
         for assistant in _assistants():
             notify.tell(f"return:{doc.id}:complaint:{len(doc.events)}:u{assistant.id}", assistant,
-                        str(_l("请填写品质投诉单:%(number)s %(customer)s", number=doc.number,
+                        str(_l("请填写品质投诉单：%(number)s %(customer)s", number=doc.number,
                                customer=doc.customer_name)),
-                        str(_l("%(rep)s 提交了退货申请 %(number)s(%(reason)s),请与客户确认后填写《品质投诉单》,"
+                        str(_l("%(rep)s 提交了退货申请 %(number)s（%(reason)s），请与客户确认后填写《品质投诉单》，"
                                "填好后申请自动进入审批。", rep=doc.rep.name, number=doc.number,
                                reason=REASON_LABELS[doc.reason])), doc_url(doc))
         return doc
@@ -379,7 +379,7 @@ def save_complaint(actor: User, doc: ReturnRequest, fields: dict) -> QualityComp
     if actor.role != "assistant":
         raise Forbidden(_l("品质投诉单由销售内勤填写"))
     if not can_fill_complaint(actor, doc):
-        raise DomainError(_l("退货申请已进入审批或已结束,品质投诉单不能再修改"))
+        raise DomainError(_l("退货申请已进入审批或已结束，品质投诉单不能再修改"))
     errors = {}
     if fields.get("product_id") not in {ln.product_id for ln in doc.lines}:
         errors["product_id"] = _l("请选择本次退货的产品")
@@ -469,7 +469,7 @@ def prepare_uploads(files: list[tuple[str, bytes]]) -> list[Upload]:
                               field="files")
         content_type = sniff_type(data[:16])
         if content_type is None:
-            raise DomainError(_l("文件“%(name)s”不是图片(JPG/PNG/GIF/WEBP)或 PDF", name=name), field="files")
+            raise DomainError(_l("文件“%(name)s”不是图片（JPG/PNG/GIF/WEBP）或 PDF", name=name), field="files")
         prepared.append(Upload(name, data, content_type))
     return prepared
 
@@ -560,7 +560,7 @@ def sign_off_steps(steps: list[dict], owner: User, excluded: set[int]) -> list[d
     if other_directors:
         return [*reviews, director_step, gm_step]
     if not reviews:
-        reviews.append(approvals.step_dict(_l("销售经理审核(申请人为销售总监)"), ROLE, "manager"))
+        reviews.append(approvals.step_dict(_l("销售经理审核（申请人为销售总监）"), ROLE, "manager"))
     return [*reviews, gm_step]
 
 
@@ -581,7 +581,7 @@ class ReturnAdapter(approvals.ModelAdapter):
         rows += [(_l("退货产品"), ";".join(f"{ln.product.code} {ln.product.name} × {ln.quantity}" for ln in doc.lines)),
                  (_l("退货金额"), money(doc.total_amount)), (_l("费用分担"), doc.cost_split)]
         if doc.needs_complaint:
-            rows.append((_l("品质投诉单"), _l("已填写(%(name)s)", name=doc.complaint.filled_by.name)
+            rows.append((_l("品质投诉单"), _l("已填写（%(name)s）", name=doc.complaint.filled_by.name)
                          if doc.complaint else _l("未填写")))
         return rows
 
@@ -600,9 +600,9 @@ class ReturnAdapter(approvals.ModelAdapter):
         # The rep hears from the engine (one email for the outcome); the assistant takes over from here.
         for assistant in _assistants():
             notify.tell(f"return:{doc.id}:signed:u{assistant.id}", assistant,
-                        str(_l("退货已签批,请跟踪:%(number)s %(customer)s", number=doc.number,
+                        str(_l("退货已签批，请跟踪：%(number)s %(customer)s", number=doc.number,
                                customer=doc.customer_name)),
-                        str(_l("退货申请 %(number)s 已经销售总监同意、总经理签批。请通知客户退货,跟踪货物入库,"
+                        str(_l("退货申请 %(number)s 已经销售总监同意、总经理签批。请通知客户退货，跟踪货物入库，"
                                "并督促财务完成退款或冲账。", number=doc.number)), doc_url(doc))
 
     def on_rejected(self, doc, actor, comment: str) -> None:
@@ -662,7 +662,7 @@ def record_shipment(actor: User, doc: ReturnRequest, carrier: str, tracking_no: 
     _require(actor, doc, TRACKERS, NOTIFIED, _l("请先记录已通知客户退货"))
     errors = {}
     if not carrier.strip():
-        errors["carrier"] = _l("请填写物流公司(客户自送请填“客户自送”)")
+        errors["carrier"] = _l("请填写物流公司（客户自送请填“客户自送”）")
     try:
         _not_future(shipped_on, "shipped_on")
     except DomainError as exc:
@@ -680,7 +680,7 @@ def _count(value) -> int | None:
     text = (value or "").strip()
     if whole_number(text) is not None:
         return whole_number(text)
-    raise ValueError(_l("请填写实收数量(整数)"))
+    raise ValueError(_l("请填写实收数量（整数）"))
 
 
 def record_receipt(actor: User, doc: ReturnRequest, counted: dict[int, int | str | None], received_on: date | None,
@@ -700,7 +700,7 @@ def record_receipt(actor: User, doc: ReturnRequest, counted: dict[int, int | str
         if qty < 0:
             errors[field] = _l("实收数量不能为负数")
         elif qty > ln.quantity:
-            errors[field] = _l("实收数量 %(got)d 超过批准退货数量 %(approved)d,不能入库", got=qty,
+            errors[field] = _l("实收数量 %(got)d 超过批准退货数量 %(approved)d，不能入库", got=qty,
                                approved=ln.quantity)
         elif qty != ln.quantity:
             differs = True
@@ -709,7 +709,7 @@ def record_receipt(actor: User, doc: ReturnRequest, counted: dict[int, int | str
     except DomainError as exc:
         errors["received_on"] = exc.message
     if differs and not note.strip():
-        errors["note"] = _l("实收数量与批准数量不一致,请说明原因")
+        errors["note"] = _l("实收数量与批准数量不一致，请说明原因")
     if errors:
         raise InputErrors(errors)
     for ln in doc.lines:
@@ -723,8 +723,8 @@ def record_receipt(actor: User, doc: ReturnRequest, counted: dict[int, int | str
           counted={str(ln.product.code): ln.received_qty for ln in doc.lines})
     for person in db.session.scalars(select(User).where(User.role == "finance", User.active).order_by(User.id)):
         notify.tell(f"return:{doc.id}:received:u{person.id}", person,
-                    str(_l("退货已入库,请办理退款或冲账:%(number)s", number=doc.number)),
-                    str(_l("退货 %(number)s(%(customer)s)已入库,实收金额 %(amount)s。请办理退款或红字冲账。",
+                    str(_l("退货已入库，请办理退款或冲账：%(number)s", number=doc.number)),
+                    str(_l("退货 %(number)s（%(customer)s）已入库，实收金额 %(amount)s。请办理退款或红字冲账。",
                            number=doc.number, customer=doc.customer_name, amount=money(received_value(doc)))),
                     doc_url(doc))
 
@@ -759,14 +759,14 @@ def record_refund(actor: User, doc: ReturnRequest, kind: str, amount: Decimal | 
     _move(actor, doc, REFUNDED, "refunded", refund_kind=kind, amount=amount, date=on, reference=doc.refund_reference)
     for assistant in _assistants():
         notify.todo(f"return:{doc.id}:refunded:u{assistant.id}", assistant,
-                    str(_l("财务已办理,可以结案:%(number)s", number=doc.number)), doc_url(doc))
+                    str(_l("财务已办理，可以结案：%(number)s", number=doc.number)), doc_url(doc))
 
 
 def close(actor: User, doc: ReturnRequest) -> None:
     if actor.role not in TRACKERS:
         raise Forbidden(_l("由销售内勤结案"))
     if doc.status != REFUNDED or doc.received_at is None or doc.refunded_at is None:
-        raise DomainError(_l("货物入库并且财务办完退款或冲账后才能结案(当前:%(status)s)",
+        raise DomainError(_l("货物入库并且财务办完退款或冲账后才能结案（当前：%(status)s）",
                              status=STATUS_LABELS[doc.status]))
     doc.closed_at, doc.closed_by_id = now_utc(), actor.id
     _move(actor, doc, CLOSED, "closed")
@@ -897,6 +897,6 @@ def chart_data(summary: dict, months: list[str] | None = None) -> dict:
     labels = months or sorted(by_month)
     # Decimal as text: Chart.js reads "1234.50" as a number, and no float is ever made of money.
     return {"type": "bar", "labels": labels,
-            "datasets": [{"label": str(_l("退货金额(元)")),
+            "datasets": [{"label": str(_l("退货金额（元）")),
                           "data": [str(by_month[m]["amount"]) if m in by_month else "0" for m in labels]}]}
 

@@ -28,9 +28,9 @@ DEFINITIONS = [
     SettingDef("work_start", _l("上班时间"), "time", "09:00", _l("考勤")),
     SettingDef("work_end", _l("下班时间"), "time", "17:30", _l("考勤")),
     SettingDef("late_grace_minutes", _l("迟到宽限（分钟）"), "int", "0", _l("考勤")),
-    SettingDef("late_band1_minutes", _l("迟到第一档(分钟以内)"), "int", "10", _l("考勤")),
+    SettingDef("late_band1_minutes", _l("迟到第一档（分钟以内）"), "int", "10", _l("考勤")),
     SettingDef("late_band1_fine", _l("第一档罚款"), "money", "20.00", _l("考勤")),
-    SettingDef("late_band2_minutes", _l("迟到第二档(分钟以内)"), "int", "60", _l("考勤")),
+    SettingDef("late_band2_minutes", _l("迟到第二档（分钟以内）"), "int", "60", _l("考勤")),
     SettingDef("late_band2_fine", _l("第二档罚款"), "money", "50.00", _l("考勤")),
     # 迟到1小时以上按公司有关规定执行: counted as this many half days of 旷工 (1 = half a day, the default;
     # 2 = a whole day); 0 = fined at the second band instead.
@@ -47,8 +47,8 @@ DEFINITIONS = [
     SettingDef("visit_report_days", _l("拜访报告期限(天)"), "int", "2", _l("拜访")),
     SettingDef("expense_manager_threshold", _l("报销经理审批起点"), "money", "2000.00", _l("审批")),
     SettingDef("expense_director_threshold", _l("报销总监审批起点"), "money", "10000.00", _l("审批")),
-    SettingDef("approval_remind_hours", _l("审批超时提醒(小时)"), "int", "24", _l("审批")),
-    SettingDef("approval_escalate_hours", _l("审批超时升级(小时)"), "int", "48", _l("审批")),
+    SettingDef("approval_remind_hours", _l("审批超时提醒（小时）"), "int", "24", _l("审批")),
+    SettingDef("approval_escalate_hours", _l("审批超时升级（小时）"), "int", "48", _l("审批")),
     SettingDef("sample_manager_threshold", _l("样品领用经理审批起点"), "money", "1000.00", _l("样品")),
     SettingDef("enquiry_escalate_hours", _l("空白区域咨询转销售经理（小时）"), "int", "24", _l("客户")),
     SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒(天)"), "int", "5", _l("样品")),
@@ -78,7 +78,7 @@ def parse(defn: SettingDef, raw: str):
         return value.quantize(Decimal("0.01"))
     except (ValueError, ArithmeticError) as exc:
         hint = {"time": "HH:MM", "int": "0, 1, 2…", "money": "0.00"}[defn.kind]
-        raise DomainError(_l("格式不正确,应为 %(hint)s", hint=hint), field=defn.key) from exc
+        raise DomainError(_l("格式不正确，应为 %(hint)s", hint=hint), field=defn.key) from exc
 
 
 def get(key: str):

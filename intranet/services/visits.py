@@ -101,7 +101,7 @@ def create_plan(actor: User, month: str, now: datetime | None = None) -> VisitPl
     if month < month_of(local_day(_now(now))):
         raise DomainError(_l("不能为过去的月份编制计划"), field="month")
     if _open_plan(actor.id, month) or effective_plan(actor.id, month):
-        raise DomainError(_l("该月已有拜访计划;已批准的计划请提交变更"), field="month")
+        raise DomainError(_l("该月已有拜访计划；已批准的计划请提交变更"), field="month")
     plan = VisitPlan(rep=actor, month=month)
     db.session.add(plan)
     db.session.flush()
@@ -118,7 +118,7 @@ def _check_editable(actor: User, plan: VisitPlan) -> None:
     if plan.rep_id != actor.id:
         raise Forbidden(_l("只能修改自己的拜访计划"))
     if plan.status not in EDITABLE:
-        raise DomainError(_l("计划已提交或已批准,不能修改;已批准的计划请提交变更"))
+        raise DomainError(_l("计划已提交或已批准，不能修改；已批准的计划请提交变更"))
 
 
 def _row_values(plan: VisitPlan, customer_id, day, hours, purpose, items, expected_cost) -> dict:
@@ -302,7 +302,7 @@ def file_report(actor: User, *, outcome: str, promises: str = "", follow_ups=(),
     if visit_date is None:
         raise DomainError(_l("请填写拜访日期"), field="visit_date")
     if visit_date > local_day(now):
-        raise DomainError(_l("拜访日期还未到,不能提前提交报告"), field="visit_date")
+        raise DomainError(_l("拜访日期还未到，不能提前提交报告"), field="visit_date")
     if not (outcome or "").strip():
         raise DomainError(_l("请填写拜访结果"), field="outcome")
     items = [(a.strip(), d) for a, d in follow_ups if (a or "").strip() or d]
@@ -529,7 +529,7 @@ def remind_reports_overdue(now: datetime | None = None) -> int:
         for due in reports_due(rep, now):
             if due.overdue:
                 sent += _remind(f"visit-report-overdue:{due.row.id}", rep,
-                                _l("拜访报告已逾期:%(customer)s(%(date)s 拜访)", customer=due.row.customer.name,
+                                _l("拜访报告已逾期：%(customer)s（%(date)s 拜访）", customer=due.row.customer.name,
                                    date=due.row.date.isoformat()), _link("visits.report_new", visit=due.row.id))
     return sent
 
@@ -543,7 +543,7 @@ def remind_callbacks(now: datetime | None = None) -> int:
         due_on = customer_rules.next_callback(customer)
         if due_on <= today and customer.owner.active:
             sent += _remind(f"callback-due:{customer.id}:{due_on.isoformat()}", customer.owner,
-                            _l("客户回访到期:%(name)s(应于 %(date)s 回访)", name=customer.name, date=due_on.isoformat()),
+                            _l("客户回访到期：%(name)s（应于 %(date)s 回访）", name=customer.name, date=due_on.isoformat()),
                             _link("customers.detail", customer_id=customer.id))
     return sent
 
@@ -553,7 +553,7 @@ def remind_certificates(now: datetime | None = None, days: int = 30) -> int:
     assistants = list(db.session.scalars(select(User).where(User.role == "assistant", User.active)))
     sent = 0
     for cert in customer_rules.expiring_certificates(today, days):
-        subject = _l("证照即将到期:%(customer)s 的%(name)s(%(date)s)", customer=cert.customer.name, name=cert.name,
+        subject = _l("证照即将到期：%(customer)s 的%(name)s(%(date)s)", customer=cert.customer.name, name=cert.name,
                      date=cert.expires_on.isoformat())
         for user in {u.id: u for u in [cert.customer.owner, *assistants] if u.active}.values():
             sent += _remind(f"certificate-expiry:{cert.id}:{cert.expires_on.isoformat()}:u{user.id}", user, subject,
@@ -569,7 +569,7 @@ def remind_birthdays(now: datetime | None = None) -> int:
     for contact in contacts:
         if _birthday_on(contact.birthday, today) and contact.customer.owner.active:
             sent += _remind(f"birthday:{contact.id}:{today.year}", contact.customer.owner,
-                            _l("今天是 %(customer)s %(name)s 的生日,记得送上祝福", customer=contact.customer.name,
+                            _l("今天是 %(customer)s %(name)s 的生日，记得送上祝福", customer=contact.customer.name,
                                name=contact.name), _link("customers.detail", customer_id=contact.customer_id))
     return sent
 

@@ -399,7 +399,7 @@ def stats():
     if request.args.get("format") == "xlsx":
         data = [(f.label, f.planned, f.done, f.on_time, f.late, f.missed, f.unplanned,
                  f.rate / 100 if f.rate is not None else None) for f in [*rows, *teams]]
-        headers = ["销售代表/团队", "计划拜访", "已完成", "按时报告", "逾期报告", "未拜访(已逾期)", "计划外", "计划达成率"]
+        headers = ["销售代表/团队", "计划拜访", "已完成", "按时报告", "逾期报告", "未拜访（已逾期）", "计划外", "计划达成率"]
         wb = workbook(f"计划达成 {month}", headers, data)
         for cell in wb.active["H"][1:]:
             cell.number_format = "0.0%"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -34,6 +35,38 @@ class NavLink:
 CARDS: dict[str, Card] = {}
 NAV: list[NavLink] = []
 
+# The top menu's groups, in menu order. A link joins the group of its blueprint (or of its own
+# endpoint, which wins); a new module adds one line to NAV_GROUP_OF. A group with one link for
+# a role shows as that link; a link in no group stands alone after the groups.
+NAV_GROUPS: dict[str, object] = {
+    "approvals": _l("审批"),
+    "customers": _l("客户与拜访"),
+    "money": _l("费用与备用金"),
+    "goods": _l("退货与样品"),
+    "attendance": _l("考勤"),
+    "admin": _l("管理"),
+}
+NAV_GROUP_OF: dict[str, str] = {
+    "approvals": "approvals",
+    "approvals.routes": "admin",
+    "approvals.stuck": "admin",
+    "customers": "customers",
+    "visits": "customers",
+    "expenses": "money",
+    "ledger": "money",
+    "returns": "goods",
+    "samples": "goods",
+    "attendance": "attendance",
+    "org": "admin",
+}
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: object
+    links: tuple[NavLink, ...]
+
 
 def card(name: str, template: str, roles, order: int = 50):
     """Decorator: register the decorated context function as a desk card."""
@@ -56,6 +89,19 @@ def cards_for(role: str) -> list[Card]:
 
 def nav_for(role: str) -> list[NavLink]:
     return sorted((n for n in NAV if role in n.roles), key=lambda n: n.order)
+
+
+def nav_group_of(endpoint: str) -> str | None:
+    return NAV_GROUP_OF.get(endpoint) or NAV_GROUP_OF.get(endpoint.partition(".")[0])
+
+
+def nav_groups_for(role: str) -> list[NavGroup]:
+    """The role's menu: its links gathered into NAV_GROUPS order; ungrouped links last, alone."""
+    links = nav_for(role)
+    groups = [NavGroup(key, label, tuple(n for n in links if nav_group_of(n.endpoint) == key))
+              for key, label in NAV_GROUPS.items()]
+    alone = [NavGroup(n.endpoint, n.label, (n,)) for n in links if nav_group_of(n.endpoint) not in NAV_GROUPS]
+    return [g for g in groups if g.links] + alone
 
 
 def make_desk_blueprint(role: str) -> Blueprint:

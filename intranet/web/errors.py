@@ -12,11 +12,11 @@ from ..services.errors import DomainError
 MESSAGES = {
     400: _l("请求无效"),
     403: _l("您没有权限访问此页面"),
-    404: _l("页面不存在,或您无权查看该记录"),
+    404: _l("页面不存在，或您无权查看该记录"),
     405: _l("不支持的操作"),
     413: _l("上传的文件过大"),
-    429: _l("操作过于频繁,请稍后再试"),
-    500: _l("系统出错,请稍后再试;问题已记录"),
+    429: _l("操作过于频繁，请稍后再试"),
+    500: _l("系统出错，请稍后再试；问题已记录"),
 }
 
 
@@ -62,7 +62,7 @@ def register(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc):
-        return _page(400, _l("页面已过期或缺少安全令牌,请刷新后重试"))
+        return _page(400, _l("页面已过期或缺少安全令牌，请刷新后重试"))
 
     @app.errorhandler(DomainError)
     def domain_error(exc):

@@ -29,4 +29,55 @@
     var btn = event.target.closest && event.target.closest("[data-close-drawer]");
     if (btn) { var d = btn.closest(".drawer"); if (d) { d.innerHTML = ""; } }
   });
+  // Phones: list tables turn into cards; each cell is labelled with its column's header.
+  function labelCells(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("table.grid").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      if (!heads.length) { return; }
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var col = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && heads[col]) { cell.setAttribute("data-label", heads[col]); }
+          col += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
+  // Top menu: opening one group closes the others; a click elsewhere or Escape closes them all.
+  document.addEventListener("toggle", function (event) {
+    var d = event.target;
+    if (d.matches && d.matches("details.navgroup") && d.open) {
+      document.querySelectorAll("details.navgroup[open]").forEach(function (o) { if (o !== d) { o.open = false; } });
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("details.navgroup")) {
+      document.querySelectorAll("details.navgroup[open]").forEach(function (o) { o.open = false; });
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.navgroup[open]").forEach(function (o) { o.open = false; o.querySelector("summary").focus(); });
+    }
+  });
+  // After an inline decision the row is replaced: keep the keyboard on the next row still to decide.
+  var decidedRow = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var row = event.target.closest && event.target.closest("tr.approval-row");
+    decidedRow = row ? row.id : null;
+  });
+  // htmx:load is fired on the new row itself (the old one, and the form, are gone from the page).
+  document.addEventListener("htmx:load", function (event) {
+    if (!decidedRow || !event.target || event.target.id !== decidedRow) { return; }
+    var row = event.target;
+    decidedRow = null;
+    // the first row after this one still to decide, else the first such row above it
+    var rows = Array.prototype.slice.call(row.parentNode.children);
+    var after = rows.slice(rows.indexOf(row) + 1).concat(rows.slice(0, rows.indexOf(row)));
+    var next = after.filter(function (r) { return r.querySelector("textarea"); })[0];
+    var target = next ? next.querySelector("textarea") : row.querySelector("a");
+    if (target) { target.focus(); }
+  });
 })();

@@ -14,6 +14,11 @@
     return "¥" + n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
 
+  // Axis ticks are round figures: ¥1,500 rather than ¥1,500.00.
+  function yuanTick(value) {
+    return "¥" + Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 0 });
+  }
+
   function draw(canvas) {
     if (canvas.dataset.chartDrawn || typeof window.Chart === "undefined") { return; }
     var source = document.getElementById(canvas.dataset.chartData);
@@ -31,7 +36,7 @@
     var options = { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { position: "bottom" } } };
     if (type === "bar" || type === "line") {
       options.scales = { x: { stacked: stacked }, y: { stacked: stacked, beginAtZero: true } };
-      if (money) { options.scales.y.ticks = { callback: yuan }; }
+      if (money) { options.scales.y.ticks = { callback: yuanTick }; }
     }
     if (money) {
       options.plugins.tooltip = { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + yuan(ctx.parsed.y !== undefined ? ctx.parsed.y : ctx.parsed); } } };

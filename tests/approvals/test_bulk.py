@@ -127,8 +127,8 @@ def test_partial_failures_are_reported_per_item(users, submitted, make_user, log
     ids = [str(r.id) for r in [*fine, taken, own]]
     r = mgr.post("/approvals/bulk", headers=HX, data={"ids": ids, **{f"seen-{k}": v for k, v in seen.items()}})
     assert r.status_code == 200
-    assert "3 项已通过,1 项已被他人处理,1 项不能审批自己提交或经办的单据(双人复核)" in r.text
-    assert "「已被处理的单」:已被他人处理" in r.text and "「经理自己的单」:不能审批自己提交或经办的单据(双人复核)" in r.text
+    assert "3 项已通过，1 项已被他人处理，1 项不能审批自己提交或经办的单据（双人复核）" in r.text
+    assert "「已被处理的单」：已被他人处理" in r.text and "「经理自己的单」：不能审批自己提交或经办的单据（双人复核）" in r.text
     db.session.expire_all()
     assert [db.session.get(ApprovalRequest, x.id).status for x in fine] == ["approved"] * 3
     assert engine.bulk_decide(users["manager"], [999999], "approve") == {999999: "审批单不存在"}
@@ -141,7 +141,7 @@ def test_bulk_does_not_reveal_documents_outside_the_users_scope(users, submitted
     secret = submitted(users["rep3"], title="华南的机密单")  # supervisor2's team
     r = login("supervisor1").post("/approvals/bulk", headers=HX, data={"ids": [str(secret.id)]})
     assert r.status_code == 200 and "华南的机密单" not in r.text
-    assert f"「#{secret.id}」:审批单不存在" in r.text
+    assert f"「#{secret.id}」：审批单不存在" in r.text
     db.session.expire_all()
     assert db.session.get(ApprovalRequest, secret.id).status == "pending"
 

@@ -41,7 +41,7 @@ def test_reminder_once_then_escalation_once(users, submitted):
     assert _emails(sup1, "审批超时提醒") == 1
     assert _emails(manager, "审批超时升级") == 0
     todo = db.session.scalars(select(Todo).where(Todo.user_id == sup1.id, Todo.text.like("审批超时提醒%"))).one()
-    assert todo.text == "审批超时提醒:超时的报销单" and todo.link == "/approvals/"
+    assert todo.text == "审批超时提醒：超时的报销单" and todo.link == "/approvals/"
 
     _age(req.id, 49)
     for _run in range(3):

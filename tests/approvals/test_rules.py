@@ -27,7 +27,7 @@ def test_submitter_cannot_approve_even_as_director(users, adapter, submitted):
         engine.decide(users["director"], req.id, "approve")
     assert engine.inbox(users["director"]) == []
     assert engine.bulk_decide(users["director"], [req.id], "approve") == {
-        req.id: "不能审批自己提交或经办的单据(双人复核)"}
+        req.id: "不能审批自己提交或经办的单据（双人复核）"}
     # nobody else holds 总监审批: it goes one level up, to the general manager
     assert req.status == "pending" and [u.username for u in engine.holders(req)] == ["gm"]
 
@@ -66,13 +66,13 @@ def test_delegation_works_and_is_shown(users, adapter, submitted, login):
     db.session.commit()
     decision = req.decisions[-1]
     assert (decision.decider_id, decision.on_behalf_of_id) == (sup2.id, sup1.id)
-    assert engine.decision_label(decision) == "刘洋(由 陈静 代审批)"
+    assert engine.decision_label(decision) == "刘洋（由 陈静 代审批）"
     # the principal cannot decide the same step again through the back door
     assert engine.capacity(sup1, req) is None and req.current_step == 1
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "approval.approve")).one()
     assert audit.after["on_behalf_of"] == "supervisor1" and audit.actor_id == sup2.id
     page = login("rep1").get(f"/approvals/{req.id}")
-    assert "刘洋(由 陈静 代审批)" in page.text
+    assert "刘洋（由 陈静 代审批）" in page.text
 
 
 @pytest.mark.calendar
@@ -109,7 +109,7 @@ def test_delegation_cannot_make_someone_approve_their_own_document(users, adapte
     with pytest.raises(Forbidden, match="双人复核"):
         engine.decide(users["director"], own.id, "approve")
     assert engine.bulk_decide(users["director"], [own.id, other.id], "approve") == {
-        own.id: "不能审批自己提交或经办的单据(双人复核)", other.id: None}
+        own.id: "不能审批自己提交或经办的单据（双人复核）", other.id: None}
     assert own.status == "pending" and other.status == "approved"
 
 

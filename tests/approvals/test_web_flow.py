@@ -34,8 +34,8 @@ def test_two_step_document_end_to_end(users, new_doc, adapter, login):
     req = engine.submit(rep1, DOC_TYPE, doc)
     db.session.commit()
     assert req.status == "pending" and [s["name"] for s in req.steps] == ["主管审批", "经理审批"]
-    assert [e.subject for e in _emails_to(sup1)] == ["待审批:十一月华东客户走访计划"]
-    assert [t.text for t in _todos_for(sup1)] == ["待审批:十一月华东客户走访计划"]
+    assert [e.subject for e in _emails_to(sup1)] == ["待审批：十一月华东客户走访计划"]
+    assert [t.text for t in _todos_for(sup1)] == ["待审批：十一月华东客户走访计划"]
     assert _emails_to(manager) == []  # step 2 is not reached yet
 
     sup = login("supervisor1")
@@ -66,7 +66,7 @@ def test_two_step_document_end_to_end(users, new_doc, adapter, login):
     rep = login("rep1")
     mine = rep.get("/approvals/mine")
     assert "已退回修改" in mine.text
-    doc.title = "十一月华东客户走访计划(补充目的)"
+    doc.title = "十一月华东客户走访计划（补充目的）"
     engine.submit(rep1, DOC_TYPE, doc)
     db.session.commit()
     db.session.expire_all()
@@ -80,7 +80,7 @@ def test_two_step_document_end_to_end(users, new_doc, adapter, login):
     db.session.expire_all()
     req = db.session.get(ApprovalRequest, req.id)
     assert (req.status, req.current_step) == ("pending", 1)
-    assert [e.subject for e in _emails_to(manager)] == ["待审批:十一月华东客户走访计划(补充目的)"]
+    assert [e.subject for e in _emails_to(manager)] == ["待审批：十一月华东客户走访计划（补充目的）"]
     assert any(t.text.startswith("待审批") for t in _todos_for(manager))
 
     # a stale page (the step the supervisor saw has moved on) answers 已被他人处理 with the fresh row
@@ -99,7 +99,7 @@ def test_two_step_document_end_to_end(users, new_doc, adapter, login):
     req = db.session.get(ApprovalRequest, req.id)
     assert req.status == "approved" and req.finished_at is not None and doc.state == "approved"
     assert doc.events == ["submitted", "returned", "submitted", "approved"]
-    assert _emails_to(rep1)[-1].subject == "「十一月华东客户走访计划(补充目的)」已审批通过"
+    assert _emails_to(rep1)[-1].subject == "「十一月华东客户走访计划（补充目的）」已审批通过"
 
     # history: every decision, in order, with its round; the audit trail has each one and verifies
     assert [(d.round, d.action, d.decider.username) for d in req.decisions] == [
@@ -157,7 +157,7 @@ def test_decision_form_partial_on_a_document_page(app, users, submitted, login):
         login_user(users["supervisor1"])
         html = render_template_string(tpl, req=req)
         assert 'action="/approvals/1/decide"' in html and 'name="next" value="/docs/1"' in html
-        assert "主管审批" in html and "待审批人:刘洋" in html
+        assert "主管审批" in html and "待审批人：刘洋" in html
     with app.test_request_context("/docs/1"):
         login_user(users["rep2"])
         html = render_template_string(tpl, req=req)

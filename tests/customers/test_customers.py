@@ -121,7 +121,7 @@ def test_call_resets_callback_clock_and_interactions_newest_first(app, users, lo
     assert customer not in [c for c, _ in svc.callbacks_due(users["rep1"], today)]
     db.session.commit()
     c = login("rep1")
-    r = c.post(f"/customers/{customer.id}/interactions", data={"kind": "visit", "text": "上门拜访,介绍新品"},
+    r = c.post(f"/customers/{customer.id}/interactions", data={"kind": "visit", "text": "上门拜访，介绍新品"},
                headers={"HX-Request": "true"})
     assert r.status_code == 200 and "<html" not in r.text
     assert 'hx-swap-oob="afterbegin:#interactions"' in r.text and "上门拜访" in r.text
@@ -185,7 +185,7 @@ def test_import_1000_rows_with_10_bad(app, users, login):
     r = c.post("/customers/import", data={"file": (_sheet(rows), "customers.xlsx")},
                content_type="multipart/form-data")
     assert r.status_code == 200
-    assert "可导入 990 行,有错误 10 行" in r.text
+    assert "可导入 990 行，有错误 10 行" in r.text
     for number, (_row, reason) in bad_rows.items():
         assert f"<tr><td>{number}</td>" in r.text and reason in r.text, number
     assert db.session.scalar(db.select(db.func.count(Customer.id))) == before  # nothing saved yet

@@ -62,7 +62,7 @@ def test_scripted_month_reconciles_to_the_fen(app, users, make_user, login):
     assert adv1.status == adv4.status == "settled" and adv1.outstanding == adv4.outstanding == 0
     # a reversal of a wrong disbursement, and cash returned to finance
     wrong = spends[7]
-    ledger.reverse(cashier, wrong, "重复记账,冲正", entry_date=pay_day)
+    ledger.reverse(cashier, wrong, "重复记账，冲正", entry_date=pay_day)
     expected += -wrong.amount
     ledger.return_to_finance(cashier, account, Decimal("500.00"), "归还部分备用金", entry_date=pay_day)
     expected -= Decimal("500.00")

@@ -22,7 +22,7 @@ def history(app, login, users):
     assert manager.post("/org/settings", data=form).status_code == 303
     rep = users["rep1"]
     assert manager.post(f"/org/users/{rep.id}", data={
-        "username": rep.username, "name": "周杰(华东)", "email": rep.email, "role": "rep",
+        "username": rep.username, "name": "周杰（华东）", "email": rep.email, "role": "rep",
         "reports_to": rep.reports_to_id, "team": rep.team_id, "region": rep.region_id}).status_code == 303
     db.session.expire_all()
     entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
@@ -43,7 +43,7 @@ def test_actions_are_audited_with_before_and_after(history, users):
     assert (setting.before, setting.after) == ({"work_start": "09:00"}, {"work_start": "08:30"})
     assert setting.actor_id == users["manager"].id and setting.actor_name == "张伟"
     change = next(e for e in entries if e.action == "user.update")
-    assert (change.before["name"], change.after["name"]) == ("周杰", "周杰(华东)")
+    assert (change.before["name"], change.after["name"]) == ("周杰", "周杰（华东）")
     assert change.object_type == "User" and change.object_id == users["rep1"].id
     # Each entry holds the hash of the one before it.
     assert entries[0].prev_hash == audit.GENESIS

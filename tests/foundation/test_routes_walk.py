@@ -56,6 +56,7 @@ FOUNDATION_ACCESS: dict[str, dict] = {
     "GET auth.change_password": everyone(200),
     "POST auth.change_password": everyone(200),  # empty form: errors re-rendered
     "POST auth.set_language": everyone(303, anon=303),  # invalid choice: no change, back
+    "GET favicon": everyone(200, anon=200),
     # ---- desks (one blueprint per role) -------------------------------------
     **{f"GET {role}.desk": only(role) for role in ROLES},
     **{f"GET {role}.card_partial": only(role) for role in ROLES},
@@ -67,6 +68,13 @@ FOUNDATION_ACCESS: dict[str, dict] = {
     "POST org.user_edit": only("manager"),
     "POST org.user_active": only("manager", ok=303),
     "POST org.user_password": only("manager", ok=303),
+    "GET org.units": only("manager"),
+    "POST org.team_new": only("manager"),  # empty form: errors re-rendered
+    "GET org.team_edit": only("manager"),
+    "POST org.team_edit": only("manager"),
+    "POST org.region_new": only("manager"),
+    "GET org.region_edit": only("manager"),
+    "POST org.region_edit": only("manager"),
     "GET org.products": only(*CATALOG_READERS),
     "GET org.product_edit": only("manager", "assistant"),
     "POST org.product_edit /org/products/new": only("manager", "assistant"),  # empty: errors
@@ -91,6 +99,8 @@ FOUNDATION_PARAMS = {
     "product_id": lambda users: _first_product_id(),
     "name": lambda users: "todos",
     "todo_id": lambda users: _rep1_todo_id(users),
+    "team_id": lambda users: users["rep1"].team_id,
+    "region_id": lambda users: users["rep1"].region_id,
 }
 
 

@@ -187,7 +187,7 @@ def test_the_customer_import_preview_refuses_a_name_too_long_for_the_column(logi
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.active.append(["客户名称", "类型", "阶段", "区域", "负责人", "联系人", "电话", "税号", "信用额度", "回访周期(天)", "备注"])
+    wb.active.append(["客户名称", "类型", "阶段", "区域", "负责人", "联系人", "电话", "税号", "信用额度", "回访周期（天）", "备注"])
     wb.active.append(["名" * 210, "经销商", "意向", "", "rep1", "王", "021", "", "0", 30, ""])
     buf = BytesIO()
     wb.save(buf)

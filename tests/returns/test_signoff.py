@@ -178,12 +178,12 @@ def test_rejection_ends_it_and_the_rep_gets_the_reason(app, users, make_return, 
     with pytest.raises(DomainError):
         approvals.decide(users["director"], req.id, "reject", "")  # a reason is required
     db.session.rollback()
-    approvals.decide(users["director"], req.id, "reject", "无质量问题,不予退货")
+    approvals.decide(users["director"], req.id, "reject", "无质量问题，不予退货")
     db.session.commit()
     assert doc.status == "rejected"
     rep_mail = db.session.scalars(select(Email).where(Email.to_addr == users["rep1"].email,
                                                       Email.key.like(f"approval:{req.id}:%"))).all()
-    assert len(rep_mail) == 1 and "无质量问题,不予退货" in rep_mail[0].body
+    assert len(rep_mail) == 1 and "无质量问题，不予退货" in rep_mail[0].body
     with pytest.raises(DomainError):  # it is over: nothing more to edit or submit
         svc.submit(users["rep1"], doc)
     with pytest.raises(DomainError, match="已被他人处理"):

@@ -81,7 +81,7 @@ def test_a_difference_must_be_explained(app, users, signed):
     with pytest.raises(svc.InputErrors) as err:
         svc.record_receipt(users["assistant"], doc, {line.id: "四"}, today_local(), "")
     assert "整数" in str(err.value.errors[f"line_{line.id}"])
-    svc.record_receipt(users["assistant"], doc, {line.id: "4"}, today_local(), "一支在运输中破损,客户另行索赔")
+    svc.record_receipt(users["assistant"], doc, {line.id: "4"}, today_local(), "一支在运输中破损，客户另行索赔")
     db.session.commit()
     assert doc.status == "received" and line.received_qty == 4
     assert svc.received_value(doc) == line.unit_price * 4

@@ -65,9 +65,9 @@ def test_missing_justification_for_a_non_quality_reason(app, users, login, produ
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" not in html  # the form fragment only
-    assert "非质量问题原则上不予退换,请写明特殊理由" in html
+    assert "非质量问题原则上不予退换，请写明特殊理由" in html
     # the message sits in the justification field's block
-    block = html[html.index('name="justification"') - 400:html.index("非质量问题原则上不予退换,请写明特殊理由")]
+    block = html[html.index('name="justification"') - 400:html.index("非质量问题原则上不予退换，请写明特殊理由")]
     assert "has-error" in block
     assert _count() == before
 
@@ -247,7 +247,7 @@ def test_the_approval_inbox_drawer_summarises_a_return(app, users, login, make_r
     doc = make_return("rep1", reason="transit_damage")
     req = svc.approval_request(doc)
     html = login("supervisor1").get(f"/approvals/{req.id}", headers=HX).get_data(as_text=True)
-    assert doc.number in html and str(svc.NOT_IN_PRINCIPLE) in html and "特殊理由" in html and "已填写(赵敏)" in html
+    assert doc.number in html and str(svc.NOT_IN_PRINCIPLE) in html and "特殊理由" in html and "已填写（赵敏）" in html
     assert f"/returns/{doc.id}" in html
     assert "approve" in html  # the decision form is there for the reviewer
 
