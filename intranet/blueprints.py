@@ -17,8 +17,8 @@ def register_all(app: Flask) -> None:
     from .expenses import bp as expenses_bp
     from .health import bp as health_bp
     from .ledger import bp as ledger_bp
-    from .orders import bp as orders_bp
     from .office import bp as office_bp
+    from .orders import bp as orders_bp
     from .org import bp as org_bp
     from .reports import bp as reports_bp
     from .returns import bp as returns_bp

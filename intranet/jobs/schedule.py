@@ -10,8 +10,8 @@ from .approvals import remind_overdue_approvals
 from .attendance import attendance_reminders
 from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
-from .orders import build_invoice_summaries
 from .office import office_reminders
+from .orders import build_invoice_summaries
 from .reminders import daily_reminders, escalate_enquiries
 from .reports import sweep_reports
 from .samples import remind_unconfirmed_mailings

@@ -40,6 +40,18 @@ from .imports import ImportBatch as ImportBatch
 from .ledger import LedgerEntry as LedgerEntry
 from .ledger import PeriodClose as PeriodClose
 from .ledger import PettyCashAccount as PettyCashAccount
+from .office import ArchiveAccess as ArchiveAccess
+from .office import ArchiveFile as ArchiveFile
+from .office import ArchiveLoan as ArchiveLoan
+from .office import ArchiveScan as ArchiveScan
+from .office import Correspondence as Correspondence
+from .office import Minutes as Minutes
+from .office import Notice as Notice
+from .office import NoticeRecipient as NoticeRecipient
+from .office import Seal as Seal
+from .office import SealIncident as SealIncident
+from .office import SealUse as SealUse
+from .office import Task as Task
 from .orders import Invoice as Invoice
 from .orders import InvoiceLine as InvoiceLine
 from .orders import InvoiceSummary as InvoiceSummary
@@ -54,18 +66,6 @@ from .orders import ReturnOrderLink as ReturnOrderLink
 from .orders import Shipment as Shipment
 from .orders import ShipmentLine as ShipmentLine
 from .orders import StockCount as StockCount
-from .office import ArchiveAccess as ArchiveAccess
-from .office import ArchiveFile as ArchiveFile
-from .office import ArchiveLoan as ArchiveLoan
-from .office import ArchiveScan as ArchiveScan
-from .office import Correspondence as Correspondence
-from .office import Minutes as Minutes
-from .office import Notice as Notice
-from .office import NoticeRecipient as NoticeRecipient
-from .office import Seal as Seal
-from .office import SealIncident as SealIncident
-from .office import SealUse as SealUse
-from .office import Task as Task
 from .outbox import Email, Todo
 from .people import ROLE_RANK, ROLES, Region, Team, User
 from .reports import JobRun as JobRun

@@ -44,14 +44,14 @@ DEFINITIONS = [
     SettingDef("daily_report_at", _l("日报发送时间（汇总发财务、董事长、总经理）"), "time", "16:30", _l("报表")),
     SettingDef("worklog_report_at", _l("工作日志汇总发送时间"), "time", "17:20", _l("报表")),
     SettingDef("chairman_email", _l("董事长邮箱（外部地址）"), "email", "chairman@example.com", _l("报表")),
-    SettingDef("visit_report_days", _l("拜访报告期限(天)"), "int", "2", _l("拜访")),
+    SettingDef("visit_report_days", _l("拜访报告期限（天）"), "int", "2", _l("拜访")),
     SettingDef("expense_manager_threshold", _l("报销经理审批起点"), "money", "2000.00", _l("审批")),
     SettingDef("expense_director_threshold", _l("报销总监审批起点"), "money", "10000.00", _l("审批")),
     SettingDef("approval_remind_hours", _l("审批超时提醒（小时）"), "int", "24", _l("审批")),
     SettingDef("approval_escalate_hours", _l("审批超时升级（小时）"), "int", "48", _l("审批")),
     SettingDef("sample_manager_threshold", _l("样品领用经理审批起点"), "money", "1000.00", _l("样品")),
     SettingDef("enquiry_escalate_hours", _l("空白区域咨询转销售经理（小时）"), "int", "24", _l("客户")),
-    SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒(天)"), "int", "5", _l("样品")),
+    SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒（天）"), "int", "5", _l("样品")),
 ]
 BY_KEY = {d.key: d for d in DEFINITIONS}
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")

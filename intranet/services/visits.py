@@ -236,7 +236,7 @@ def _set_status(plan: VisitPlan, actor: User, status: str) -> None:
 
 
 def _plan_title(plan: VisitPlan) -> str:
-    suffix = str(_l("(变更 v%(v)d)", v=plan.version)) if plan.version > 1 else ""
+    suffix = str(_l("（变更 v%(v)d）", v=plan.version)) if plan.version > 1 else ""
     return f"{_l('拜访计划')} {plan.month} · {plan.rep.name}{suffix}"
 
 

@@ -49,7 +49,7 @@ def test_petty_cash_account_name_in_english_old_free_text_as_stored(app, users, 
         assert display("总监审批") == "Director approval"
         assert display("赵敏 的备用金") == "赵敏's petty cash"
         assert display("金额不对，请退回修改") == "金额不对，请退回修改"  # typed by a person: as stored
-        assert display("报销单 #7 赵敏:杭州客户拜访") == "Expense claim #7 赵敏: 杭州客户拜访"
+        assert display("报销单 #7 赵敏：杭州客户拜访") == "Expense claim #7 赵敏：杭州客户拜访"
 
 
 def test_an_english_submitter_stores_the_title_in_chinese(app, users, login):
@@ -73,7 +73,7 @@ def test_an_english_submitter_stores_the_title_in_chinese(app, users, login):
         expenses.attach_receipt(rep, claim, "ticket.png", demo_image("receipt-train"))
         request = expenses.submit_claim(rep, claim)
         db.session.commit()
-    assert request.title == f"报销单 #{claim.id} {rep.name}:杭州客户拜访"
+    assert request.title == f"报销单 #{claim.id} {rep.name}：杭州客户拜访"
     assert all(not step["name"].isascii() for step in request.steps)
     assert request.title in login("supervisor1").get("/approvals/").text
     english = _english(login, "supervisor1").get("/approvals/").text
