@@ -53,7 +53,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     @app.get("/favicon.ico")
     def favicon():
         """Browsers ask for it at the root whatever the page links; the file is static/favicon.ico."""
-        return app.send_static_file("favicon.ico")
+        icon = Path(app.static_folder) / "favicon.ico"
+        return app.response_class(icon.read_bytes(), mimetype="image/vnd.microsoft.icon",
+                                  headers={"Cache-Control": "public, max-age=86400"})
 
     @app.before_request
     def remember_request_start():

@@ -37,7 +37,7 @@ def test_plan_editor_submit_return_resubmit_approve(app, users, login):
     htmx = {"HX-Request": "true"}
     r = c.post(f"{url}/rows", data=_row(customer_of("rep1")), headers=htmx)
     assert r.status_code == 200 and "<html" not in r.text
-    assert 'id="rows" hx-swap-oob="true"' in r.text and customer_of("rep1").name in r.text
+    assert 'id="rows" data-hx-swap-oob="true"' in r.text and customer_of("rep1").name in r.text
     # errors next to the field, nothing written
     r = c.post(f"{url}/rows", data=_row(customer_of("rep2")), headers=htmx)
     assert "请选择您负责的客户" in r.text
