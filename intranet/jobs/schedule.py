@@ -11,7 +11,7 @@ from .attendance import attendance_reminders
 from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
 from .reminders import daily_reminders
-from .reports import sweep_reports
+from .reports import monthly_subscriptions, sweep_reports
 from .samples import remind_unconfirmed_mailings
 
 QUEUE = "intranet"
@@ -31,3 +31,5 @@ cron.register(send_daily_reports, QUEUE, interval=300)
 cron.register(remind_missing_sheets, QUEUE, interval=300)
 # Every minute: a report run whose worker died is marked failed; one never picked up is re-enqueued.
 cron.register(sweep_reports, QUEUE, interval=60)
+# 00:30 UTC on the 1st = 08:30 Asia/Shanghai: last month's report for the subscribers (once per month).
+cron.register(monthly_subscriptions, QUEUE, cron="30 0 1 * *")
