@@ -1,17 +1,34 @@
 """Report center jobs: generate one run (by id), and the sweep for runs whose worker died."""
 
+from ..extensions import db
 from ..services import reports
 from .runtime import enqueue, in_app_context, periodic
 
 
-def enqueue_run(run_id: int, attempt: int = 0) -> bool:
-    # job_timeout bounds a run that hangs; the heartbeat sweep covers a worker that is killed.
+def enqueue_run(run_id: int) -> bool:
+    # A duplicate job for the same run is harmless (the claim lets one through); the heartbeat
+    # sweep covers a worker that is killed.
     return enqueue("intranet.jobs.reports.generate_report", run_id)
 
 
 @in_app_context
 def generate_report(run_id: int) -> str:
-    return reports.generate(run_id)
+    from ..web.transaction import commit
+
+    result = reports.generate(run_id)
+    commit()  # the subscribers' emails (a scheduled run) go to the queue after the row is done
+    return result
+
+
+@in_app_context
+@periodic("report_subscriptions")
+def monthly_subscriptions() -> str:
+    run = reports.schedule_monthly()
+    db.session.commit()
+    if run is None:
+        return "—"
+    enqueue_run(run.id)
+    return f"#{run.id} {run.period}"
 
 
 @in_app_context

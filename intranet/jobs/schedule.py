@@ -13,7 +13,7 @@ from .mail import sweep_outbox
 from .office import office_reminders
 from .orders import build_invoice_summaries
 from .reminders import daily_reminders, escalate_enquiries
-from .reports import sweep_reports
+from .reports import monthly_subscriptions, sweep_reports
 from .samples import remind_unconfirmed_mailings
 
 QUEUE = "intranet"
@@ -39,3 +39,5 @@ cron.register(sweep_reports, QUEUE, interval=60)
 cron.register(office_reminders, QUEUE, cron="20 0 * * *")
 # Every 15 minutes: enquiries the assistant holds past `enquiry_escalate_hours` go to the manager (once).
 cron.register(escalate_enquiries, QUEUE, interval=900)
+# 00:30 UTC on the 1st = 08:30 Asia/Shanghai: last month's report for the subscribers (once per month).
+cron.register(monthly_subscriptions, QUEUE, cron="30 0 1 * *")

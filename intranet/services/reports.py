@@ -196,7 +196,7 @@ def generate(run_id: int) -> str:
     run = db.session.get(ReportRun, run_id)
     try:
         compute(run, on_step=lambda progress: _beat(run, progress))
-        db.session.commit()
+        mail_subscribers(run)
     except Exception as exc:
         db.session.rollback()
         run = db.session.get(ReportRun, run_id)
@@ -278,3 +278,37 @@ def sweep(now=None) -> dict[str, list[int]]:
                                                                  ReportRun.created_at < now - REQUEUE_AFTER)))
     db.session.flush()
     return {"abandoned": [r.id for r in stale], "requeue": waiting}
+
+
+# ---- the monthly subscription ---------------------------------------------------------------
+
+def schedule_monthly() -> ReportRun | None:
+    """Last month's department report for the subscribers, requested once by the schedule."""
+    period = last_month()
+    found = db.session.scalar(select(ReportRun).where(ReportRun.kind == "monthly", ReportRun.period == period,
+                                                      ReportRun.requested_by_id.is_(None),
+                                                      ReportRun.team_id.is_(None), ReportRun.rep_id.is_(None)))
+    if found is not None:
+        return None
+    run = ReportRun(kind="monthly", period=period, status=QUEUED)
+    db.session.add(run)
+    db.session.flush()
+    audit.record(None, "report.schedule", run, after={"period": period})
+    return run
+
+
+def mail_subscribers(run: ReportRun) -> int:
+    """A finished scheduled report to everyone subscribed to the monthly report (once each)."""
+    from . import daily_report, notify
+
+    if run.requested_by_id is not None or run.status != DONE:
+        return 0
+    t = run.result["totals"]
+    subject = f"{run.period} 月度活动报表"
+    body = (f"{subject}（全部门）\n计划拜访：{t['planned']}　实际拜访：{t['done']}　日报已交：{t['filed']}"
+            f"　日报迟交：{t['late']}　费用报销：¥{Decimal(t['expenses']):,.2f}\n"
+            f"完整报表与 Excel 见报表中心 /reports/{run.id}")
+    written = 0
+    for address, _label in daily_report.recipients("monthly"):
+        written += notify.email(f"monthly-report:{run.period}:{address}", address, subject, body) is not None
+    return written

@@ -131,3 +131,23 @@ def test_bad_period_is_refused_beside_the_field(app, login):
         response = assistant.post("/reports/request", data={"kind": "monthly", "period": period, "scope": "all"})
         assert response.status_code == 200
         assert "月份" in response.get_data(as_text=True) or "未来" in response.get_data(as_text=True)
+
+
+def test_the_monthly_subscription_generates_last_months_report_and_mails_it_once(app, users, login, smtp_sink,
+                                                                                 run_worker):
+    from intranet.jobs.reports import monthly_subscriptions
+
+    manager = login("manager")
+    assert manager.post("/daily/subscriptions", data={"kind": "monthly", "address": "board@corp.example",
+                                                      "label": "董事会"}).status_code == 303
+    outcome = monthly_subscriptions()
+    assert outcome.endswith(MONTH)
+    assert monthly_subscriptions() == "—"  # a second tick: the month's run exists already
+    result = run_worker()
+    assert result.returncode == 0, result.stderr
+    messages = smtp_sink.wait_for(1)
+    assert [m["To"] for m in messages] == ["board@corp.example"]
+    db.session.expire_all()
+    run = db.session.scalar(select(ReportRun).where(ReportRun.requested_by_id.is_(None)))
+    assert run.status == "done" and run.period == MONTH
+    assert len(smtp_sink.wait_for(2, timeout=1.5)) == 1
