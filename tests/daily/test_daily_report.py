@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from email.header import decode_header, make_header
 
-from daily_workers import finish, start_worker
+from live_worker import finish, start_worker
 from redis import Redis
 from rq import Queue
 from sqlalchemy import delete, func, select

@@ -101,6 +101,7 @@ def test_smtp_failure_goes_back_to_pending_and_retries(app, manager, smtp_sink, 
     working_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = _closed_port()
     assert manager.post("/_test/email", data={"key": "d"}).status_code == 200
+    before_attempt = datetime.now(UTC)
     assert run_worker().returncode == 0
     row = _email("d")
     assert (row.status, row.attempts) == ("pending", 1)
@@ -109,7 +110,9 @@ def test_smtp_failure_goes_back_to_pending_and_retries(app, manager, smtp_sink, 
     retries = ScheduledJobRegistry(queue=Queue(app.config["RQ_QUEUE"], connection=redis))
     retry_ids = retries.get_job_ids()
     assert len(retry_ids) == 1  # RQ's Retry scheduled the next attempt (with backoff)
-    assert retries.get_scheduled_time(retry_ids[0]) > datetime.now(UTC)
+    # The first retry waits 10 s after the failed attempt, which came after `before_attempt` (RQ keeps
+    # whole seconds). Not compared with "now": a slow worker may exit more than 10 s after its attempt.
+    assert retries.get_scheduled_time(retry_ids[0]) >= before_attempt + timedelta(seconds=9)
     assert smtp_sink.messages == []
 
     # SMTP is back; the sweep picks the pending row up (it is older than 30 s by now, here backdated).

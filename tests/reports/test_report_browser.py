@@ -6,9 +6,9 @@ import signal
 
 import pytest
 from conftest import browser_login, screenshot
+from live_worker import start_worker
 from openpyxl import load_workbook
 from playwright.sync_api import expect
-from report_workers import start_worker
 
 
 @pytest.mark.browser

@@ -6,7 +6,7 @@ import os
 import signal
 from datetime import timedelta
 
-from report_workers import start_worker, wait_until
+from live_worker import start_worker, wait_until
 from sqlalchemy import select
 
 from intranet.extensions import db
