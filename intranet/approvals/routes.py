@@ -215,9 +215,14 @@ def _stuck_page(status: int = 200, errors: dict | None = None):
     forms = {}
     for row in rows:
         form = ReassignForm(formdata=None, prefix=f"r{row.request.id}")
-        form.user.choices = [SelectChoice(u.id, u.name) for u in engine.reassignable(row.request)]
+        form.user.choices = _reassign_choices(row.request)
         forms[row.request.id] = form
     return render("approvals/stuck.html", status=status, rows=rows, forms=forms, errors=errors or {})
+
+
+def _reassign_choices(req) -> list:
+    # An empty first option: the manager picks someone on purpose (and the required select validates).
+    return [SelectChoice("", _l("请选择")), *(SelectChoice(u.id, u.name) for u in engine.reassignable(req))]
 
 
 @bp.get("/stuck")
@@ -231,7 +236,7 @@ def stuck():
 def reassign(request_id):
     req = _visible_or_404(request_id)
     form = ReassignForm(prefix=f"r{req.id}")
-    form.user.choices = [SelectChoice(u.id, u.name) for u in engine.reassignable(req)]
+    form.user.choices = _reassign_choices(req)
     if not form.validate_on_submit():
         return _stuck_page(200, {req.id: next(iter(form.errors.values()))[0]})
     try:

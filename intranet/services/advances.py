@@ -184,6 +184,6 @@ approvals.register(AdvanceAdapter(
         approvals.step_dict(_l("直属上级审批"), "line_manager"),
         approvals.step_dict(_l("销售经理审批"), "role", "manager")],
     model=Advance, owner_attr="requester", amount_attr="amount", summary_of=_summary,
-    title_of=lambda d: str(_l("借款 #%(id)d %(name)s:%(purpose)s", id=d.id, name=d.requester.name, purpose=d.purpose)),
+    title_of=lambda d: str(_l("借款 #%(id)d %(name)s：%(purpose)s", id=d.id, name=d.requester.name, purpose=d.purpose)),
     endpoint="expenses.advance_detail", id_arg="advance_id",
     statuses=approvals.STANDARD_STATUSES, stamps={"approved": "approved_at"}))

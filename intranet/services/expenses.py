@@ -295,7 +295,7 @@ def pay_claim(actor: User, claim: ExpenseClaim, method: str, on: date | None = N
     cash = claim.total - offset
     if cash > 0:
         entry = ledger.pay_document(actor, account, cash, ref_type="expense", ref_id=claim.id,
-                                    memo=str(_l("报销 #%(id)d %(name)s:%(title)s", id=claim.id,
+                                    memo=str(_l("报销 #%(id)d %(name)s：%(title)s", id=claim.id,
                                                 name=claim.claimant.name, title=claim.title)), entry_date=on)
         claim.ledger_entry_id = entry.id
     claim.offset_amount, claim.cash_amount = offset, cash
@@ -392,6 +392,6 @@ class ExpenseAdapter(SettingsRoute, approvals.ModelAdapter):
 
 approvals.register(ExpenseAdapter(
     "expense", _l("费用报销"), model=ExpenseClaim, owner_attr="claimant", amount_attr="total",
-    title_of=lambda d: str(_l("报销单 #%(id)d %(name)s:%(title)s", id=d.id, name=d.claimant.name, title=d.title)),
+    title_of=lambda d: str(_l("报销单 #%(id)d %(name)s：%(title)s", id=d.id, name=d.claimant.name, title=d.title)),
     endpoint="expenses.claim_detail", id_arg="claim_id", statuses=approvals.STANDARD_STATUSES,
     stamps={"submitted": "submitted_at", "approved": "approved_at"}))

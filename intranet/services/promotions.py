@@ -186,7 +186,7 @@ _PROMOTION = {"model": Promotion, "owner_attr": "owner", "endpoint": "expenses.p
 
 approvals.register(PromotionAdapter(
     "promotion", _l("促销活动申请"), **_PROMOTION, amount_attr="budget_total", statuses=approvals.STANDARD_STATUSES,
-    title_of=lambda d: str(_l("促销活动 #%(id)d %(name)s:%(activity)s", id=d.id, name=d.owner.name,
+    title_of=lambda d: str(_l("促销活动 #%(id)d %(name)s：%(activity)s", id=d.id, name=d.owner.name,
                               activity=d.activity)),
     summary_of=lambda d: [(_l("申请人"), d.owner.name), (_l("活动"), d.activity), (_l("地点"), d.location),
                           (_l("日期"), f"{d.starts_on:%Y-%m-%d} ~ {d.ends_on:%Y-%m-%d}"),
@@ -194,7 +194,7 @@ approvals.register(PromotionAdapter(
 approvals.register(WriteoffAdapter(
     "promotion_writeoff", _l("促销活动核销"), default_steps=[approvals.step_dict(_l("直属上级审批"), "line_manager")],
     **_PROMOTION, amount_attr="actual_total", status_attr="writeoff_status", statuses=approvals.STANDARD_STATUSES,
-    title_of=lambda d: str(_l("促销核销 #%(id)d %(name)s:%(activity)s", id=d.id, name=d.owner.name,
+    title_of=lambda d: str(_l("促销核销 #%(id)d %(name)s：%(activity)s", id=d.id, name=d.owner.name,
                               activity=d.activity)),
     summary_of=lambda d: [(_l("活动"), d.activity), (_l("预算"), money(d.budget_total)),
                           (_l("实际"), money(d.actual_total)), (_l("差额"), money(d.gap)),
