@@ -241,7 +241,10 @@ def standings(claim: ExpenseClaim) -> list[Standing]:
 
 def escalate(request, claim: ExpenseClaim) -> list[Standing]:
     """On submission: if the claim goes past a budget of its claimant, add the next approval level above
-    the route's highest (once), with the reason on the step. Returns the budgets it goes past."""
+    the route's highest (once), with the reason on the step. Returns the budgets it goes past.
+    Two claims submitted at once are counted one after the other: the audit chain's lock is taken
+    before the spend is read (PostgreSQL, read committed), so the second sees the first as pending."""
+    audit.lock()
     over = [s for s in standings(claim) if s.over]
     if not over or any(step.get("budget") for step in request.steps):
         return over
