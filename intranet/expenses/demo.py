@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from ..clock import today_local
 from ..demo import SEED_HOOKS, demo_image, forget_notices
-from ..services import advances, approvals, expenses, ledger, promotions
+from ..services import advances, approvals, expense_budgets, expenses, ledger, promotions
 
 RECEIPT = demo_image("receipt-print")  # a photographed invoice (small vendored PNG)
 
@@ -65,7 +65,7 @@ def seed_expenses(users) -> int:
         if confirmed:
             ledger.confirm(finance, entry)
         created += 2
-    created += _claims(users) + _advance(users) + _promotion(users)
+    created += _claims(users) + _advance(users) + _promotion(users) + _budgets(users)
     _forget_notices([approvals.request_for(t, i).id for t, i in _SUBMITTED])
     return created
 
@@ -86,6 +86,19 @@ def _claims(users) -> int:
     approvals.decide(users["supervisor1"], request.id, "approve")  # now waiting for the assistant to pay
     expenses.save_claim(users["rep2"], None, title="样品寄送", lines=[
         {"category": "sample_postage", "spent_on": today, "amount": Decimal("45.00"), "description": "PP 滤芯样品寄苏州"}])
+    return 3
+
+
+def _budgets(users) -> int:
+    """This month's budgets the director set: the department, rep1's region and rep1's travel."""
+    director, rep1, period = users["director"], users["rep1"], ledger.period_of(today_local())
+    expense_budgets.set_budget(director, period=period, target="department", category="all",
+                               amount=Decimal("200000.00"))
+    if rep1.region_id:
+        expense_budgets.set_budget(director, period=period, target=f"r{rep1.region_id}", category="all",
+                                   amount=Decimal("60000.00"))
+    expense_budgets.set_budget(director, period=period, target=f"u{rep1.id}", category="travel",
+                               amount=Decimal("20000.00"))
     return 3
 
 

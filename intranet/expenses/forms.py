@@ -79,3 +79,13 @@ class WriteoffForm(FlaskForm):
     lines = FieldList(FormField(PromotionLineForm), min_entries=LINE_ROWS, max_entries=30)
     note = TextAreaField(_l("核销说明"), validators=[Optional()])
     receipts = MultipleFileField(_l("票据（可多选）"), id="receipt-files")
+
+
+class BudgetForm(FlaskForm):
+    """The director sets a month's budget for the department, a region or a person (one category or all)."""
+
+    period = StringField(_l("月份"), validators=[DataRequired(_l("请填写月份（如 2026-11）")), Length(max=7)])
+    target = SelectField(_l("预算范围"), validate_choice=False, validators=[DataRequired(_l("请选择预算范围"))])
+    category = SelectField(_l("费用类别"), choices=[SelectChoice("all", _l("全部类别"))] + [
+        SelectChoice(k, v) for k, v in CATEGORY_LABELS.items()], validators=[DataRequired(_l("请选择费用类别"))])
+    amount = MoneyField(_l("预算金额（元）"), allow_zero=True, validators=[DataRequired(_l("请填写预算金额"))])

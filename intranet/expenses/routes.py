@@ -213,6 +213,7 @@ def _claim_page(claim, status=200, receipt_form=None, pay_form=None):
                   account=ledger.find_account(current_user) if current_user.role == "assistant" else None,
                   can_read_ledger=ledger.can_read(current_user), unbacked=expenses.unbacked_lines(claim),
                   outing_label=expenses.outing_label, unbacked_message=expenses.UNBACKED,
+                  budget_rows=expenses.budget_rows(claim),
                   decision_next=url_for("expenses.claim_detail", claim_id=claim.id), **_labels())
 
 
@@ -306,4 +307,4 @@ def expense_category_label(code: str):
     return expenses.CATEGORY_LABELS.get(code, code)
 
 
-from . import advance_routes, promotion_routes, report_routes  # noqa: E402,F401
+from . import advance_routes, budget_routes, promotion_routes, report_routes  # noqa: E402,F401

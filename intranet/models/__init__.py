@@ -31,6 +31,7 @@ from .daily import Subscription as Subscription
 from .enquiries import Enquiry as Enquiry
 from .expenses import Advance as Advance
 from .expenses import AdvanceOffset as AdvanceOffset
+from .expenses import ExpenseBudget as ExpenseBudget
 from .expenses import ExpenseClaim as ExpenseClaim
 from .expenses import ExpenseLine as ExpenseLine
 from .expenses import Promotion as Promotion

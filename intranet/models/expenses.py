@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -186,3 +186,25 @@ class PromotionLine(db.Model):
     description: Mapped[str] = mapped_column(String(200), default="")
 
     promotion: Mapped[Promotion] = relationship(back_populates="lines")
+
+
+class ExpenseBudget(db.Model):
+    """A period budget (费用预算) the director sets: for the department, a region or a person, for one
+    category or all ("all"). `scope_key` ("department", "r<id>", "u<id>") makes the row unique per
+    (period, scope, category) in both databases (NULLs would not collide in a unique constraint)."""
+
+    __table_args__ = (UniqueConstraint("period", "scope_key", "category", name="uq_expense_budget_scope"),
+                      CheckConstraint("amount >= 0", name="budget_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11"
+    scope_key: Mapped[str] = mapped_column(String(20))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    category: Mapped[str] = mapped_column(String(20), default="all")
+    amount: Mapped[Decimal] = mapped_column(Money)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region = relationship("Region")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])

@@ -245,7 +245,11 @@ def submit_claim(actor: User, claim: ExpenseClaim):
         raise DomainError(_l("至少填写一行费用明细"), field="lines")
     if not receipts.for_doc("expense", claim.id):
         raise DomainError(_l("请先上传票据（发票或收据的照片/PDF）"), field="receipts")
-    return approvals.submit(actor, "expense", claim)
+    from . import expense_budgets
+
+    request = approvals.submit(actor, "expense", claim)
+    expense_budgets.escalate(request, claim)  # past a period budget: one more approval level
+    return request
 
 
 def withdraw_claim(actor: User, claim: ExpenseClaim):
@@ -354,6 +358,16 @@ def threshold_steps(line_manager_name=None) -> list[dict]:
     ]
 
 
+def budget_rows(claim: ExpenseClaim) -> list[tuple[object, object]]:
+    """The claimant's period budgets (left before this claim) and why the claim was escalated, if it was."""
+    from . import expense_budgets
+
+    rows = [(_l("期间预算"), s.text()) for s in expense_budgets.standings(claim)]
+    request = approvals.request_for("expense", claim.id)
+    rows += [(_l("超预算"), step["note"]) for step in (request.steps if request else []) if step.get("note")]
+    return rows
+
+
 class SettingsRoute:
     """Mixin: the default route is read from the threshold settings when a document is submitted."""
 
@@ -378,7 +392,7 @@ class ExpenseAdapter(SettingsRoute, approvals.ModelAdapter):
         outstanding = outstanding_total(doc.claimant_id)
         if outstanding:
             rows.append((_l("未冲销借款"), money(outstanding)))
-        return rows
+        return rows + budget_rows(doc)
 
     def on_approved(self, doc, actor):
         super().on_approved(doc, actor)

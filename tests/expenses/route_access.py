@@ -62,6 +62,11 @@ ACCESS = {
     "POST expenses.promotion_writeoff": only("rep"),  # no lines: error re-rendered
     "POST expenses.promotion_receipts": only("rep"),
     "GET expenses.reports": only(*REPORT_READERS),
+    # ---- period budgets: readers see budget vs actual; the director sets (empty form: errors re-rendered)
+    # and deletes (budget_id: rep1's travel budget of the demo month)
+    "GET expenses.budgets": only(*REPORT_READERS),
+    "POST expenses.budget_set": only("director"),
+    "POST expenses.budget_delete": only("director", ok=303),
     # ---- petty-cash ledger -------------------------------------------------------------------
     "GET ledger.statement": only(*LEDGER_READERS),
     "GET ledger.print_statement": only(*LEDGER_READERS),
@@ -116,6 +121,12 @@ def _entry_id(users):
     return _first(LedgerEntry)
 
 
+def _budget_id(users):
+    from intranet.models import ExpenseBudget
+
+    return _first(ExpenseBudget) or 999999
+
+
 PARAMS = {
     "claim_id": _claim_id,
     "advance_id": _advance_id,
@@ -123,4 +134,5 @@ PARAMS = {
     "receipt_id": _receipt_id,
     "entry_id": _entry_id,
     "settlement_id": lambda users: 999999,
+    "budget_id": _budget_id,
 }
