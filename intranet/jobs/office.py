@@ -15,3 +15,15 @@ def office_reminders(now_iso: str | None = None) -> dict[str, int]:
     result = {"loans": archive.remind_overdue(now), "tasks": minutes.remind_due(now)}
     commit()
     return result
+
+
+@in_app_context
+def tender_search_check(now_iso: str | None = None) -> int:
+    """Weekly: fewer tender searches logged last week than the setting → the assistant and the manager
+    are reminded. Idempotent: one outbox key per week and person."""
+    from ..services import tenders
+    from ..web.transaction import commit
+
+    sent = tenders.check_last_week(datetime.fromisoformat(now_iso) if now_iso else None)
+    commit()
+    return sent

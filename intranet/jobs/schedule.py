@@ -10,7 +10,7 @@ from .approvals import remind_overdue_approvals
 from .attendance import attendance_reminders
 from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
-from .office import office_reminders
+from .office import office_reminders, tender_search_check
 from .orders import build_invoice_summaries
 from .reminders import daily_reminders, escalate_enquiries
 from .reports import monthly_subscriptions, sweep_reports
@@ -37,6 +37,8 @@ cron.register(remind_missing_sheets, QUEUE, interval=300)
 cron.register(sweep_reports, QUEUE, interval=60)
 # 00:20 UTC = 08:20 Asia/Shanghai: archive loans overdue, tasks due (each once).
 cron.register(office_reminders, QUEUE, cron="20 0 * * *")
+# 00:25 UTC on Mondays = 08:25 Asia/Shanghai: fewer tender searches than required last week (once a week).
+cron.register(tender_search_check, QUEUE, cron="25 0 * * 1")
 # Every 15 minutes: enquiries the assistant holds past `enquiry_escalate_hours` go to the manager (once).
 cron.register(escalate_enquiries, QUEUE, interval=900)
 # 00:30 UTC on the 1st = 08:30 Asia/Shanghai: last month's report for the subscribers (once per month).

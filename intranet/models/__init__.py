@@ -49,10 +49,13 @@ from .office import Correspondence as Correspondence
 from .office import Minutes as Minutes
 from .office import Notice as Notice
 from .office import NoticeRecipient as NoticeRecipient
+from .office import Partner as Partner
 from .office import Seal as Seal
 from .office import SealIncident as SealIncident
 from .office import SealUse as SealUse
 from .office import Task as Task
+from .office import Tender as Tender
+from .office import TenderSearch as TenderSearch
 from .orders import Invoice as Invoice
 from .orders import InvoiceLine as InvoiceLine
 from .orders import InvoiceSummary as InvoiceSummary

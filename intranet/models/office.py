@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .people import User
+from .people import Region, User
 from .types import UTCDateTime, utcnow
 
 # A document on the approval engine (consent to read, a seal use or removal).
@@ -256,3 +256,66 @@ class Correspondence(db.Model):
 
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id])
+
+
+TENDER_OUTCOMES = ("open", "won", "lost", "abandoned")
+
+
+class Tender(db.Model):
+    """A tender notice (招标公告) of a region: source, buyer, deadline; assigned to a rep, who files the
+    bid documents and answers the questions/challenges (答疑、质疑) by their deadline; the outcome."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(120))  # 信息来源（网站、报纸…）
+    buyer: Mapped[str] = mapped_column(String(120))  # 招标单位
+    deadline: Mapped[date] = mapped_column(index=True)  # 投标截止
+    documents: Mapped[str] = mapped_column(Text, default="")  # 招标文件要求
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    bid_filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bid_note: Mapped[str] = mapped_column(String(300), default="")
+    questions: Mapped[str] = mapped_column(String(300), default="")  # 答疑/质疑事项
+    answer_by: Mapped[date | None] = mapped_column()
+    answer: Mapped[str] = mapped_column(String(300), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    outcome_note: Mapped[str] = mapped_column(String(300), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class TenderSearch(db.Model):
+    """One registered tender search (招标信息检索登记): who, when, which sources, how many found."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    day: Mapped[date] = mapped_column(index=True)
+    sources: Mapped[str] = mapped_column(String(200))
+    found: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+PARTNER_KINDS = ("carrier", "other")
+
+
+class Partner(db.Model):
+    """A business partner (合作单位): carriers per region (承运公司) and the others."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    contact: Mapped[str] = mapped_column(String(60), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    region: Mapped[Region | None] = relationship()

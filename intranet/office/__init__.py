@@ -13,4 +13,14 @@ EVERYONE = ("rep", "supervisor", "manager", "director", "gm", "assistant", "fina
 
 nav("office.notices", _l("办公室"), EVERYONE, order=55)
 
-from . import cards, demo, routes_archive, routes_mail, routes_notices, routes_seal, routes_tasks  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    cards,
+    demo,
+    routes_archive,
+    routes_mail,
+    routes_notices,
+    routes_partners,
+    routes_seal,
+    routes_tasks,
+    routes_tenders,
+)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import User
 from ..models.office import APPROVED, SealUse
-from ..services import archive, correspondence, minutes, notices
+from ..services import archive, correspondence, minutes, notices, tenders
 from ..web.desk import card
 
 SHOWN = 6
@@ -17,7 +17,8 @@ SHOWN = 6
 def mine_card(user: User) -> dict:
     return {"to_read": notices.waiting_for(user)[:SHOWN], "tasks": minutes.open_for(user)[:SHOWN],
             "to_check": minutes.to_check(user)[:SHOWN], "task_svc": minutes,
-            "mail": correspondence.waiting_for(user)[:SHOWN], "mail_reg": correspondence}
+            "mail": correspondence.waiting_for(user)[:SHOWN], "mail_reg": correspondence,
+            "tenders": tenders.open_for(user)[:SHOWN]}
 
 
 @card("office_keeper", "office/cards/keeper.html", ("assistant",), order=37)

@@ -12,9 +12,9 @@ from sqlalchemy import delete, or_, select
 from ..clock import now_utc, today_local
 from ..demo import SEED_HOOKS
 from ..extensions import db
-from ..models import ApprovalRequest, Email, Todo
+from ..models import ApprovalRequest, Email, Region, Todo
 from ..models.office import Seal
-from ..services import approvals, archive, correspondence, minutes, notices, seals
+from ..services import approvals, archive, correspondence, minutes, notices, partners, seals, tenders
 
 SEAL_NAME = "经济合同章"
 
@@ -75,15 +75,37 @@ def seed_office(users: dict) -> int:
         "direction": "in", "channel": "letter", "day": today, "counterpart": "宁波海天集团采购部",
         "subject": "2027 年度供应商资格审核通知"})
     correspondence.acknowledge(users["manager"], letter, "已转内勤准备资质文件")
+    _seed_tenders_and_partners(users, today)
     _forget_notices()
     return 1
+
+
+def _seed_tenders_and_partners(users: dict, today) -> None:
+    """Two tender notices (one assigned to rep1 in 华东区 with a question to answer, one in 华南区), two
+    searches this week, carriers per region and a testing partner."""
+    assistant = users["assistant"]
+    east, south = (db.session.scalar(select(Region).where(Region.name == n)) for n in ("华东区", "华南区"))
+    east_tender = tenders.register(assistant, east or users["rep1"].region, users["rep1"], {
+        "title": "嘉兴市自来水公司 2027 年净水设备采购", "source": "中国采购与招标网", "buyer": "嘉兴市自来水有限公司",
+        "deadline": today + timedelta(days=10), "documents": "营业执照、ISO9001 证书、近三年业绩、产品检测报告"})
+    tenders.set_questions(assistant, east_tender, "招标文件第 3.2 条流量参数是否可偏离", today + timedelta(days=4))
+    tenders.register(assistant, south or users["rep3"].region, users["rep3"], {
+        "title": "佛山南海水务 RO 膜组件采购", "source": "广东省公共资源交易网", "buyer": "佛山市南海区水务局",
+        "deadline": today + timedelta(days=20), "documents": "资质文件、报价单"})
+    for days_ago, sources, found in ((1, "中国采购与招标网、广东省公共资源交易网", 2), (0, "浙江政府采购网", 1)):
+        tenders.log_search(assistant, {"day": today - timedelta(days=days_ago), "sources": sources, "found": found})
+    for name, region, contact, phone in (("顺丰速运", None, "陈经理", "95338"), ("德邦物流", east, "李师傅", "0571-8666 0000"),
+                                         ("华南快运", south, "黄先生", "020-3888 0000")):
+        partners.save(assistant, None, region, {"name": name, "kind": "carrier", "contact": contact, "phone": phone})
+    partners.save(assistant, None, None, {"name": "浙江省水质检测中心", "kind": "other", "contact": "王工",
+                                          "phone": "0571-8777 1234", "notes": "产品检测报告"})
 
 
 def _forget_notices() -> None:
     """The demo's own to-dos and emails were never real occasions: remove them."""
     doc_types = (archive.DOC_TYPE, seals.USE_TYPE, seals.OUT_TYPE)
     ids = db.session.scalars(select(ApprovalRequest.id).where(ApprovalRequest.doc_type.in_(doc_types)))
-    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", *[f"approval:{i}:" for i in ids]]
+    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", "tender:", *[f"approval:{i}:" for i in ids]]
     match = or_(*[Email.key.startswith(p) for p in prefixes])
     gone = set(db.session.scalars(select(Email.id).where(match)))
     db.session.execute(delete(Email).where(match))

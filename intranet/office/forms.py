@@ -125,3 +125,50 @@ class CorrespondenceForm(FlaskForm):
 
 class AckForm(FlaskForm):
     reply = StringField(_l("处理情况"))
+
+
+class TenderForm(FlaskForm):
+    title = StringField(_l("项目名称"))
+    region_id = SelectField(_l("区域"), coerce=int_or_none, validate_choice=False)
+    source = StringField(_l("信息来源"))
+    buyer = StringField(_l("招标单位"))
+    deadline = DateField(_l("投标截止日期"), validators=[Optional()])
+    assignee_id = SelectField(_l("负责业务员"), coerce=int_or_none, validate_choice=False)
+    documents = TextAreaField(_l("招标文件要求"))
+
+
+class BidForm(FlaskForm):
+    bid_note = StringField(_l("投标文件递交情况"))
+
+
+class QuestionsForm(FlaskForm):
+    questions = StringField(_l("答疑 / 质疑事项"))
+    answer_by = DateField(_l("答复截止日期"), validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    answer = StringField(_l("答复内容"))
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(_l("结果"), choices=[SelectChoice("", "—"), SelectChoice("won", _l("中标")),
+                                                SelectChoice("lost", _l("未中标")), SelectChoice("abandoned", _l("放弃"))],
+                          validate_choice=False)
+    outcome_note = StringField(_l("说明"))
+
+
+class TenderSearchForm(FlaskForm):
+    day = DateField(_l("检索日期"), validators=[Optional()])
+    sources = StringField(_l("检索来源（网站、报刊）"))
+    found = StringField(_l("找到条数"), default="0")
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("单位名称"))
+    kind = SelectField(_l("类别"), choices=[SelectChoice("", "—"), SelectChoice("carrier", _l("承运公司")),
+                                             SelectChoice("other", _l("其他合作单位"))], validate_choice=False)
+    region_id = SelectField(_l("区域"), coerce=int_or_none, validate_choice=False)
+    contact = StringField(_l("联系人"))
+    phone = StringField(_l("电话"))
+    notes = StringField(_l("备注"))
+    active = BooleanField(_l("在用"), default=True)

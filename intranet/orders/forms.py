@@ -54,7 +54,7 @@ class PromiseForm(FlaskForm):
 class ShipmentForm(FlaskForm):
     """One quantity per order line comes as line_<id> (read by the view)."""
 
-    carrier = StringField(_l("承运公司"))
+    carrier = StringField(_l("承运公司"), render_kw={"list": "carrier-list"})  # offers the partner register
     method = SelectField(_l("发货方式"), choices=_methods(), validate_choice=False)
     waybill = StringField(_l("运单号"))
     pieces = StringField(_l("件数"))

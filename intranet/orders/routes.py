@@ -28,6 +28,7 @@ from ..models.orders import (
 )
 from ..services import invoices as inv_svc
 from ..services import orders as svc
+from ..services import partners
 from ..services import payments as pay_svc
 from ..services import shipments as ship_svc
 from ..services import stock as stock_svc
@@ -341,7 +342,8 @@ def ship(order_id):
             return _done(url_for("orders.shipment_detail", shipment_id=shipment.id),
                          _l("发货单 %(number)s 已登记，请另一位同事复核", number=shipment.number))
     return render("orders/ship_form.html", "form", form=form, order=order, line_errors=line_errors,
-                  typed=_qty_args(order) if request.method == "POST" else {})
+                  typed=_qty_args(order) if request.method == "POST" else {},
+                  carriers=partners.carrier_names(order.customer.region_id if order.customer else None))
 
 
 def _shipment_or_404(shipment_id) -> Shipment:

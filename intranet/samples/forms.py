@@ -65,7 +65,7 @@ class MailingForm(FlaskForm):
     contents = StringField(_l("寄件内容"))
     method = SelectField(_l("寄送方式"), choices=[SelectChoice("", "—")] + [SelectChoice(m, METHOD_LABELS[m])
                                                                           for m in METHODS], validate_choice=False)
-    carrier = StringField(_l("承运公司"))
+    carrier = StringField(_l("承运公司"), render_kw={"list": "carrier-list"})  # offers the partner register
     tracking_no = StringField(_l("运单号"))
     sent_on = DateField(_l("寄出日期"), validators=[Optional()])
     cost = MoneyField(_l("费用"), allow_zero=True)

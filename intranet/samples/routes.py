@@ -22,7 +22,7 @@ from ..models.samples import (
     SampleRequest,
     StockDoc,
 )
-from ..services import ledger
+from ..services import ledger, partners
 from ..services import mailings as mail_svc
 from ..services import samples as svc
 from ..services.errors import DomainError
@@ -462,7 +462,8 @@ def mailing_new():
             return _done(url_for("samples.mailing_detail", mailing_id=row.id), _l("寄件 %(number)s 已登记",
                                                                                    number=row.number))
     account = ledger.find_account(current_user)
-    return render("samples/mailing_form.html", "form", form=form, account=account)
+    return render("samples/mailing_form.html", "form", form=form, account=account,
+                  carriers=partners.carrier_names(current_user.region_id))
 
 
 @bp.get("/mailings/<int:mailing_id>")

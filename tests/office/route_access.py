@@ -158,3 +158,42 @@ PARAMS = {
     "minutes_id": _minutes,
     "task_id": _task,
 }
+
+
+def _tender(users):
+    from intranet.models import Tender
+
+    return _one(Tender, Tender.assignee_id == users["rep1"].id)
+
+
+def _partner(users):
+    from intranet.models import Partner
+
+    return _one(Partner, Partner.kind == "carrier")
+
+
+# tenders: the sample is the demo's 华东区 tender assigned to rep1 (open, questions not yet answered)
+TENDER_ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant")
+ACCESS.update({
+    "GET office.tenders": _only(*TENDER_ROLES),
+    "GET office.tender_new": _only(*EDITORS),
+    "POST office.tender_new": _only(*EDITORS),
+    "GET office.tender_detail": _only(*TENDER_ROLES),
+    # empty POSTs: the message beside the field (200) for those who work the tender; leaders 403
+    "POST office.tender_bid": {"rep": 200, "assistant": 200, "manager": 200, "supervisor": 403, "director": 403,
+                               "gm": 403, "*": 403, None: 302},
+    "POST office.tender_questions": {"rep": 200, "assistant": 200, "manager": 200, "supervisor": 403,
+                                     "director": 403, "gm": 403, "*": 403, None: 302},
+    "POST office.tender_answer": {"rep": 200, "assistant": 200, "manager": 200, "supervisor": 403, "director": 403,
+                                  "gm": 403, "*": 403, None: 302},
+    "POST office.tender_outcome": {"assistant": 200, "manager": 200, "*": 403, None: 302},
+    "GET office.tender_searches": _only(*TENDER_ROLES),
+    "POST office.tender_searches": _only(*TENDER_ROLES),
+    # partners
+    "GET office.partners": _only(*ALL),
+    "GET office.partner_new": _only(*EDITORS),
+    "POST office.partner_new": _only(*EDITORS),
+    "GET office.partner_edit": _only(*EDITORS),
+    "POST office.partner_edit": _only(*EDITORS),
+})
+PARAMS.update({"tender_id": _tender, "partner_id": _partner})

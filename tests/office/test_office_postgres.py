@@ -79,3 +79,27 @@ def test_the_database_refuses_a_second_open_loan(pg_app):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_two_outcomes_of_one_tender_at_once_give_one(pg_app):
+    from intranet.models import Tender
+    from intranet.services import tenders
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    tender = tenders.register(users["assistant"], users["rep3"].region, users["rep3"], {
+        "title": "并发结果", "source": "网站", "buyer": "某水务", "deadline": today_local() + timedelta(days=3)})
+    db.session.commit()
+    ids = {"tender": tender.id, "people": [users["assistant"].id, users["manager"].id]}
+    outcomes = ("won", "lost", "abandoned", "won", "lost", "abandoned")
+
+    def decide(i):
+        t = db.session.get(Tender, ids["tender"])
+        tenders.decide(db.session.get(User, ids["people"][i % 2]), t, outcomes[i], f"结果{i}")
+        return f"ok {outcomes[i]}"
+
+    results = _race(pg_app, 6, decide)
+    assert len([r for r in results if r.startswith("ok")]) == 1, results
+    assert all(r.startswith("ok") or "已登记结果" in r for r in results), results
+    db.session.expire_all()
+    assert f"ok {db.session.get(Tender, ids['tender']).outcome}" in results
+    assert audit.verify() is None
