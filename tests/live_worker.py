@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import clocked, subprocess_env
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # tests/ → the project
 
 
 def worker_env(app, **extra) -> dict:

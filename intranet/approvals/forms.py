@@ -81,5 +81,6 @@ class ReassignForm(FlaskForm):
     class Meta:
         csrf = False  # CSRFProtect checks every POST (form field or X-CSRFToken header)
 
-    user = SelectField(_l("改派给"), coerce=_int_or_none, validators=[InputRequired(_l("请选择改派给谁"))])
+    # DataRequired, not InputRequired: the empty first option (and anything unreadable) coerces to None.
+    user = SelectField(_l("改派给"), coerce=_int_or_none, validators=[DataRequired(_l("请选择改派给谁"))])
     comment = StringField(_l("说明"), validators=[Optional(), Length(max=200)])

@@ -16,7 +16,7 @@ from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import PartnerForm, int_or_none
+from .forms import PartnerForm
 from .views import done, failed, q_arg
 
 
@@ -29,7 +29,7 @@ def _partner_labels():
 @role_required(*svc.ROLES)
 def partners():
     f = {"q": q_arg(), "kind": request.args.get("kind") if request.args.get("kind") in PARTNER_KINDS else "",
-         "region": int_or_none(request.args.get("region"))}
+         "region": request.args.get("region", type=int)}
     stmt = svc.query(f["q"], f["kind"], f["region"])
     if request.args.get("format") == "xlsx":
         rows = [(p.name, str(svc.KIND_LABELS[p.kind]), p.region.name if p.region else "", p.contact, p.phone, p.notes,

@@ -17,7 +17,7 @@ from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import AnswerForm, BidForm, OutcomeForm, QuestionsForm, TenderForm, TenderSearchForm, int_or_none
+from .forms import AnswerForm, BidForm, OutcomeForm, QuestionsForm, TenderForm, TenderSearchForm
 from .views import done, failed, q_arg
 
 
@@ -30,7 +30,7 @@ def _tender_labels():
 @role_required(*svc.ROLES)
 def tenders():
     f = {"q": q_arg(), "outcome": request.args.get("outcome") if request.args.get("outcome") in TENDER_OUTCOMES else "",
-         "region": int_or_none(request.args.get("region"))}
+         "region": request.args.get("region", type=int)}
     stmt = svc.visible_query(current_user, f["q"], f["outcome"], f["region"])
     if request.args.get("format") == "xlsx":
         rows = [(t.number, t.title, t.region.name if t.region else "", t.source, t.buyer, t.deadline,

@@ -49,7 +49,9 @@ def test_petty_cash_account_name_in_english_old_free_text_as_stored(app, users, 
         assert display("总监审批") == "Director approval"
         assert display("赵敏 的备用金") == "赵敏's petty cash"
         assert display("金额不对，请退回修改") == "金额不对，请退回修改"  # typed by a person: as stored
-        assert display("报销单 #7 赵敏：杭州客户拜访") == "Expense claim #7 赵敏：杭州客户拜访"
+        # English punctuation in the English rendering ("赵敏" + ": " — built so the punctuation script
+        # leaves the English colon alone)
+        assert display("报销单 #7 赵敏：杭州客户拜访") == "Expense claim #7 " + "赵敏" + ": 杭州客户拜访"
 
 
 def test_an_english_submitter_stores_the_title_in_chinese(app, users, login):

@@ -13,6 +13,9 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from . import hostile
 from .forms import Form, forms_on
 
@@ -161,8 +164,13 @@ class Sweep:
                 if form.method == "get":
                     self.request(what, _with_query(form.action, data), headers=headers)
                 else:
-                    self.request(what, form.action, method="POST", data=data, headers=headers,
-                                 content_type="multipart/form-data")
+                    # Encoded in memory: werkzeug's test client spills a body over 500 KB (a long form
+                    # full of 10,000-character values) into a temporary file it never closes.
+                    boundary, body = encode_multipart({
+                        name: FileStorage(stream=value[0], filename=value[1]) if isinstance(value, tuple) else value
+                        for name, value in data.items()})
+                    self.request(what, form.action, method="POST", data=body, headers=headers,
+                                 content_type=f"multipart/form-data; boundary={boundary}")
 
     def query(self, key: str, url: str) -> None:
         if not self.allowed(key):
