@@ -156,8 +156,12 @@ def claim(run_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _beat(run: ReportRun, progress: int) -> None:
-    run.progress, run.heartbeat_at = progress, now_utc()
+def _beat(run: ReportRun, attempt: int, progress: int) -> None:
+    # Fenced by the attempt: a work horse that outlived its killed worker must not write over the
+    # re-run that took the row after it (it would set a finished run back to 67 %).
+    db.session.execute(update(ReportRun).where(ReportRun.id == run.id, ReportRun.attempts == attempt,
+                                               ReportRun.status == RUNNING)
+                       .values(progress=progress, heartbeat_at=now_utc()))
     db.session.commit()
     delay = current_app.config.get("REPORT_STEP_SECONDS", 0)
     if delay:  # throttling for a busy database (and how tests catch a run in the middle)
@@ -194,8 +198,9 @@ def generate(run_id: int) -> str:
     if not claim(run_id):
         return "skipped"
     run = db.session.get(ReportRun, run_id)
+    attempt = run.attempts
     try:
-        compute(run, on_step=lambda progress: _beat(run, progress))
+        compute(run, on_step=lambda progress: _beat(run, attempt, progress))
         mail_subscribers(run)
     except Exception as exc:
         db.session.rollback()
