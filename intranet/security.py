@@ -9,11 +9,7 @@ from flask_login import current_user, logout_user, user_loaded_from_cookie
 from .clock import now_utc
 from .extensions import db, htmx, login_manager
 from .models import User
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
-)
+from .web.security_headers import BASE_HEADERS
 
 
 @login_manager.user_loader
@@ -60,10 +56,8 @@ def _restored_from_cookie(sender, user) -> None:
 
 
 def _headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    for name, value in BASE_HEADERS.items():
+        response.headers.setdefault(name, value)
     if _signed_in():
         response.headers.setdefault("Cache-Control", "no-store")
     return response

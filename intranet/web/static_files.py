@@ -20,6 +20,8 @@ from flask import Flask
 from whitenoise import WhiteNoise
 from whitenoise import compress as wn_compress
 
+from .security_headers import BASE_HEADERS
+
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 COMPRESSIBLE = {".css", ".js", ".svg", ".json", ".txt", ".md", ".map", ".html", ".ico"}
 
@@ -85,4 +87,11 @@ def install(app: Flask) -> None:
             values["filename"] = manifest[values["filename"]]
 
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(target), prefix=app.static_url_path or "/static",
-                              max_age=60, immutable_file_test=lambda path, url: bool(HASHED.search(url)))
+                              max_age=60, immutable_file_test=lambda path, url: bool(HASHED.search(url)),
+                              add_headers_function=_security_headers)
+
+
+def _security_headers(headers, path, url) -> None:
+    """WhiteNoise answers before Flask's after_request hooks run; the same headers go out here."""
+    for name, value in BASE_HEADERS.items():
+        headers.setdefault(name, value)

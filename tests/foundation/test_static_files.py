@@ -38,3 +38,10 @@ def test_vendored_chart_js_is_compressed_and_plain_names_still_answer(client):
     assert len(body) < 120_000  # 205 KiB raw
     status, headers, _ = _get(client, "/static/css/app.css")
     assert status == 200 and "immutable" not in headers["Cache-Control"]
+
+
+def test_static_answers_carry_the_same_security_headers_as_pages(client):
+    _, page_headers, _ = _get(client, "/auth/login")
+    _, static_headers, _ = _get(client, "/static/css/app.css")
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
+        assert static_headers[name] == page_headers[name], name

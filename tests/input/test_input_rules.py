@@ -9,10 +9,10 @@ from sqlalchemy import select, text
 
 from intranet.extensions import db
 from intranet.models import Customer, ExpenseClaim, Receipt
-from intranet.security import CSP
 from intranet.services import expenses
 from intranet.services.text_rules import clean_text
 from intranet.web.money_input import parse_amount
+from intranet.web.security_headers import CSP
 
 from .hostile import FILENAME, FORMULA, PNG
 
