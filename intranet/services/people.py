@@ -70,13 +70,30 @@ def set_active(actor, user: User, active: bool, override_reason: str = "") -> No
         raise DomainError(_l("该员工还有借款未结清，请先结清；确需停用请在交接中填写原因"), field="override_reason")
     before = _snapshot(user)
     held = approvals.requests_held_by(user) if not active else []
+    moved = _move_reports_up(user) if not active else []
     user.active = active
     if not active:
         user.session_version += 1  # ends every session of that user at their next request
     db.session.flush()
     audit.record(actor, "user.deactivate" if not active else "user.activate", user, before=before,
-                 after=_snapshot(user))
+                 after={**_snapshot(user), "reports_moved_to": _moved_to(user, moved)})
     approvals.reroute(actor, held, user)
+
+
+def _move_reports_up(user: User) -> list[User]:
+    """A team must never report to an inactive person (nobody would approve its leave and claims):
+    whoever still reports to the leaver goes one level up, to the leaver's own superior. A handover
+    (deactivate_with_handover) moves them to the named successor first, so then nobody is left here."""
+    team = subordinates(user)
+    for person in team:
+        person.reports_to_id = user.reports_to_id
+    return team
+
+
+def _moved_to(user: User, moved: list[User]) -> dict | None:
+    if not moved:
+        return None
+    return {"to": user.reports_to.username if user.reports_to else None, "staff": [u.username for u in moved]}
 
 
 def reset_password(actor, user: User, new_password: str) -> None:
@@ -119,11 +136,12 @@ class Handover:
     samples: list = field(default_factory=list)  # samples.on_loan rows
     approvals: list = field(default_factory=list)  # requests waiting on the leaver's decision
     advances: list = field(default_factory=list)  # unsettled: refused unless overridden with a reason
+    reports: list = field(default_factory=list)  # active staff reporting to the leaver
 
     @property
     def empty(self) -> bool:
         return not any((self.customers, self.follow_ups, self.enquiries, self.samples, self.approvals,
-                        self.advances))
+                        self.advances, self.reports))
 
 
 def open_advances(user: User) -> list:
@@ -144,7 +162,7 @@ def handover_items(user: User) -> Handover:
     return Handover(
         customers=list(db.session.scalars(select(Customer).where(Customer.owner_id == user.id).order_by(Customer.name))),
         follow_ups=visits.open_follow_ups(user), enquiries=enquiries.open_for(user), samples=samples.on_loan(user),
-        approvals=approvals.requests_held_by(user), advances=open_advances(user))
+        approvals=approvals.requests_held_by(user), advances=open_advances(user), reports=subordinates(user))
 
 
 def successors_for(user: User) -> list[User]:
@@ -177,6 +195,8 @@ def deactivate_with_handover(actor, leaver: User, successor: User | None, overri
         raise DomainError(_l("请选择一位同岗位的在职同事接手"), field="successor")
     for customer in items.customers:
         customer.owner = successor
+    for person in items.reports:
+        person.reports_to = successor
     visits.hand_over_follow_ups(leaver, successor)
     enquiries.hand_over(actor, leaver, successor)
     for request_id in {row["request"].id for row in items.samples}:
@@ -190,7 +210,8 @@ def deactivate_with_handover(actor, leaver: User, successor: User | None, overri
         "customers": [c.id for c in items.customers], "follow_ups": [f.id for f in items.follow_ups],
         "enquiries": [e.id for e in items.enquiries],
         "sample_requests": sorted({row["request"].id for row in items.samples}),
-        "approvals": [r.id for r in items.approvals], "advances_left_open": [a.id for a in items.advances],
+        "approvals": [r.id for r in items.approvals], "reports": [u.username for u in items.reports],
+        "advances_left_open": [a.id for a in items.advances],
         "override_reason": reason})
     set_active(actor, leaver, False, override_reason=reason)
     return items

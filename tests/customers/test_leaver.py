@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from intranet.extensions import db
-from intranet.models import Advance, AuditEntry, Customer, Enquiry, Region, Todo
+from intranet.models import Advance, AuditEntry, Customer, Enquiry, Region, Todo, User
 from intranet.models.visits import FollowUp
 from intranet.services import advances, enquiries, people
 from intranet.services import visits as visit_rules
@@ -113,3 +113,30 @@ def test_a_supervisor_leaving_hands_the_waiting_approvals_to_the_named_colleague
     people.deactivate_with_handover(users["manager"], users["supervisor1"], users["supervisor2"])
     db.session.commit()
     assert approvals.holders(request) == [users["supervisor2"]]
+
+
+def test_no_team_is_left_reporting_to_an_inactive_supervisor(app, users, login):
+    team = {u.id for u in people.subordinates(users["supervisor1"])}
+    assert users["rep1"].id in team
+    above = users["supervisor1"].reports_to
+    assert above is not None and above.active
+    # switched off at once (no handover): the team goes one level up
+    response = login("manager").post(f"/org/users/{users['supervisor1'].id}/active", data={"active": "0"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert not users["supervisor1"].active
+    assert {u.id for u in people.subordinates(above)} >= team
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "user.deactivate"))
+    assert entry.after["reports_moved_to"]["to"] == above.username
+    assert set(entry.after["reports_moved_to"]["staff"]) == {db.session.get(User, i).username for i in team}
+
+
+def test_a_supervisors_handover_moves_the_team_to_the_successor(app, users):
+    team = {u.id for u in people.subordinates(users["supervisor1"])}
+    people.deactivate_with_handover(users["manager"], users["supervisor1"], users["supervisor2"])
+    db.session.commit()
+    assert not users["supervisor1"].active
+    assert {u.id for u in people.subordinates(users["supervisor2"])} >= team
+    assert people.subordinates(users["supervisor1"]) == []
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "user.handover"))
+    assert set(entry.after["reports"]) == {db.session.get(User, i).username for i in team}
