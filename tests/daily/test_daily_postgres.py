@@ -2,46 +2,18 @@
 daily report sent by the assistant and by the schedule at the same moment goes out once; one
 rep's sheet filed from two tabs at once is one row."""
 
-import threading
 from datetime import date
 
 import pytest
+from race import race
 from sqlalchemy import delete, func, select
 
 from intranet.extensions import db
 from intranet.models import DailyReportSend, DailySheet, Email, User
 from intranet.services import daily_report, daily_sheets
-from intranet.services.errors import DomainError
 
 pytestmark = pytest.mark.postgres
 DAY = date(2026, 11, 18)
-
-
-def _race(app, n, work) -> list[str]:
-    results: list[str] = []
-    start = threading.Barrier(n)
-
-    def run(i):
-        with app.app_context():
-            start.wait(60)
-            try:
-                results.append(work(i))
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                results.append(f"refused: {exc.message}")
-            except Exception as exc:  # noqa: BLE001 — reported by the assertions
-                db.session.rollback()
-                results.append(f"error: {exc!r}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def _users():
@@ -57,7 +29,7 @@ def test_two_checks_of_one_sheet_at_once_count_once(pg_app):
         daily_sheets.mark_checked(db.session.get(User, ids["assistant"]), sheet_id)
         return "ok"
 
-    results = _race(pg_app, 4, check)
+    results = race(pg_app, 4, check)
     assert sorted(results)[0] == "ok" and results.count("ok") == 1, results
     assert all(r == "ok" or "已核对" in r for r in results), results
 
@@ -74,7 +46,7 @@ def test_report_sent_by_hand_and_by_the_schedule_at_once_goes_out_once(pg_app):
         daily_report.send("daily", DAY, actor)
         return "ok"
 
-    results = _race(pg_app, 4, send)
+    results = race(pg_app, 4, send)
     assert results.count("ok") == 1, results
     assert all(r == "ok" or "已发送" in r for r in results), results
     assert db.session.scalar(select(func.count(DailyReportSend.id))) == 1
@@ -91,6 +63,6 @@ def test_one_sheet_from_two_tabs_at_once_is_one_row(pg_app):
         daily_sheets.file_sheet(db.session.get(User, ids["rep3"]), DAY, {"calls": str(i + 1), "tomorrow": "拜访"})
         return "ok"
 
-    results = _race(pg_app, 3, file)
+    results = race(pg_app, 3, file)
     assert all(r == "ok" or "已提交" in r for r in results), results
     assert db.session.scalar(select(func.count(DailySheet.id)).where(DailySheet.day == DAY)) == 1

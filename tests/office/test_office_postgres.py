@@ -1,46 +1,18 @@
 """Acceptance 2 on PostgreSQL: eight keepers' sign-outs of the same file at the same moment — exactly one
 loan; and two people acknowledging / the custodian stamping twice at once count once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
+from race import race
 from sqlalchemy import func, select
 
 from intranet.clock import today_local
 from intranet.extensions import db
 from intranet.models import ArchiveFile, ArchiveLoan, User
 from intranet.services import archive, audit
-from intranet.services.errors import DomainError
 
 pytestmark = pytest.mark.postgres
-
-
-def _race(app, n, work) -> list[str]:
-    results: list[str] = []
-    start = threading.Barrier(n)
-
-    def run(i):
-        with app.app_context():
-            start.wait(60)
-            try:
-                results.append(work(i))
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                results.append(f"refused {exc.message}")
-            except Exception as exc:  # noqa: BLE001 — reported by the assertions
-                db.session.rollback()
-                results.append(f"error: {exc!r}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def test_a_file_is_never_lent_twice_at_once(pg_app):
@@ -58,7 +30,7 @@ def test_a_file_is_never_lent_twice_at_once(pg_app):
                             today_local() + timedelta(days=3))
         return f"ok {loan.id}"
 
-    results = _race(pg_app, 8, lend)
+    results = race(pg_app, 8, lend)
     assert len(results) == 8
     assert len([r for r in results if r.startswith("ok")]) == 1, results
     assert all(r.startswith("ok") or "已借给" in r for r in results), results
@@ -97,7 +69,7 @@ def test_two_outcomes_of_one_tender_at_once_give_one(pg_app):
         tenders.decide(db.session.get(User, ids["people"][i % 2]), t, outcomes[i], f"结果{i}")
         return f"ok {outcomes[i]}"
 
-    results = _race(pg_app, 6, decide)
+    results = race(pg_app, 6, decide)
     assert len([r for r in results if r.startswith("ok")]) == 1, results
     assert all(r.startswith("ok") or "已登记结果" in r for r in results), results
     db.session.expire_all()

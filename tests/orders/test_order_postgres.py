@@ -2,46 +2,18 @@
 exactly six are entered (the others refused: no empty order); their shipments checked at the same
 moment; stock never negative and equal to receipts − checked shipments (+ returns)."""
 
-import threading
 
 import pytest
 from order_helpers import paid, product, receive, requested
+from race import race
 from sqlalchemy import select
 
 from intranet.extensions import db
 from intranet.models import Order, User
 from intranet.models.orders import PaymentNotice, ProductMovement, ProductStock, Shipment
 from intranet.services import audit, orders, shipments, stock
-from intranet.services.errors import DomainError
 
 pytestmark = pytest.mark.postgres
-
-
-def _race(app, n, work) -> list[str]:
-    results: list[str] = []
-    start = threading.Barrier(n)
-
-    def run(i):
-        with app.app_context():
-            start.wait(60)
-            try:
-                results.append(work(i))
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                results.append(str(getattr(exc, "errors", {}) or exc.message))
-            except Exception as exc:  # noqa: BLE001 — reported by the assertions
-                db.session.rollback()
-                results.append(f"error: {exc!r}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def test_concurrent_entries_and_shipments_never_drive_stock_negative(pg_app):
@@ -59,7 +31,7 @@ def test_concurrent_entries_and_shipments_never_drive_stock_negative(pg_app):
         orders.enter(db.session.get(User, assistant_id), order, db.session.get(PaymentNotice, ids[i][1]))
         return "ok"
 
-    results = _race(pg_app, 10, enter)
+    results = race(pg_app, 10, enter)
     assert results.count("ok") == 6, results
     assert all(r == "ok" or "不得制做空单" in r for r in results), results
     db.session.expire_all()
@@ -77,13 +49,13 @@ def test_concurrent_entries_and_shipments_never_drive_stock_negative(pg_app):
         shipments.check(db.session.get(User, checkers[i % 2]), db.session.get(Shipment, ships[i]))
         return "ok"
 
-    assert _race(pg_app, 6, check) == ["ok"] * 6
+    assert race(pg_app, 6, check) == ["ok"] * 6
 
     def recheck(i):
         shipments.check(db.session.get(User, checkers[i % 2]), db.session.get(Shipment, ships[0]))
         return "ok"
 
-    again = _race(pg_app, 2, recheck)
+    again = race(pg_app, 2, recheck)
     assert "ok" not in again, again  # a checked shipment is never checked twice
     db.session.expire_all()
     row = db.session.scalar(select(ProductStock).where(ProductStock.product_id == pid))
@@ -122,5 +94,5 @@ def test_two_orders_racing_for_one_payment_use_it_once(pg_app):
                      db.session.get(PaymentNotice, note.id))
         return "ok"
 
-    results = _race(pg_app, 2, enter)
+    results = race(pg_app, 2, enter)
     assert results.count("ok") == 1 and any("余额" in r for r in results), results

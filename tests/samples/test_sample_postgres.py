@@ -2,9 +2,9 @@
 covers six; exactly six succeed, the others are told the shortfall; checked concurrently too; stock
 equals receipts − checked issues + returns, and never went below zero."""
 
-import threading
 
 import pytest
+from race import race
 from sample_helpers import approved_request, stocked_item
 from sqlalchemy import func, select
 
@@ -12,36 +12,8 @@ from intranet.extensions import db
 from intranet.models import SampleItem, SampleRequest, StockDoc, StockMovement, User
 from intranet.services import audit
 from intranet.services import samples as svc
-from intranet.services.errors import DomainError
 
 pytestmark = pytest.mark.postgres
-
-
-def _race(app, n, work) -> list[str]:
-    results: list[str] = []
-    start = threading.Barrier(n)
-
-    def run(i):
-        with app.app_context():
-            start.wait(60)
-            try:
-                results.append(work(i))
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                results.append(str(getattr(exc, "errors", {}) or exc.message))
-            except Exception as exc:  # noqa: BLE001 — reported by the assertions
-                db.session.rollback()
-                results.append(f"error: {exc!r}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def test_concurrent_issues_only_the_coverable_succeed(pg_app):
@@ -56,7 +28,7 @@ def test_concurrent_issues_only_the_coverable_succeed(pg_app):
         assistant = db.session.get(User, ids["assistant"])
         return f"ok {svc.issue(assistant, doc, {doc.lines[0].id: '15'}).id}"
 
-    results = _race(pg_app, 10, issue)
+    results = race(pg_app, 10, issue)
     assert len(results) == 10
     ok = [r for r in results if r.startswith("ok")]
     assert len(ok) == 6, results
@@ -73,7 +45,7 @@ def test_concurrent_issues_only_the_coverable_succeed(pg_app):
         svc.check(db.session.get(User, checkers[i % 2]), doc)
         return "ok"
 
-    assert _race(pg_app, 6, check) == ["ok"] * 6
+    assert race(pg_app, 6, check) == ["ok"] * 6
     db.session.expire_all()
     item = db.session.get(SampleItem, ids["item"])
     assert (item.on_hand, item.reserved) == (10, 0)
