@@ -376,6 +376,30 @@ def page(browser, live_server):
     context.close()
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def as_user(browser, live_server):
+    """as_user("rep1", viewport=PHONE) → a page of its own browser context, logged in; a workflow
+    test opens one per person, and every context is closed after the test. Confirmation dialogs
+    (data-confirm) are accepted, as the person clicking 确定 would."""
+    contexts = []
+
+    def open_as(username: str, viewport: dict | None = None):
+        context = browser.new_context(base_url=live_server, locale="zh-CN", viewport=viewport or DESKTOP)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.on("dialog", lambda dialog: dialog.accept())
+        browser_login(pg, username)
+        return pg
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
 def browser_login(page, username: str, password: str = "demo123") -> None:
     page.goto("/login")
     page.fill("input[name=username]", username)

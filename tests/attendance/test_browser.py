@@ -7,7 +7,7 @@ today: the first two consecutive working days of one month at least two weeks ah
 from datetime import timedelta
 
 import pytest
-from conftest import browser_login, screenshot
+from conftest import PHONE, screenshot
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -27,26 +27,13 @@ def two_working_days():
 
 
 @pytest.mark.browser
-def test_check_in_leave_and_team_calendar(page, browser, live_server, users):
-    contexts = []
-
-    def as_user(username, width=1280, height=900):
-        context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": width, "height": height})
-        contexts.append(context)
-        pg = context.new_page()
-        browser_login(pg, username)
-        return pg
-
-    try:
-        _flow(page, as_user)
-    finally:
-        for context in contexts:
-            context.close()
+def test_check_in_leave_and_team_calendar(page, as_user, users):
+    _flow(page, as_user)
 
 
 def _flow(page, as_user):
     # rep1 checks in with one click from the attendance page (on a phone-sized screen)
-    rep = as_user("rep1", 390, 844)
+    rep = as_user("rep1", viewport=PHONE)
     rep.goto("/attendance/")
     rep.click("#check-in")
     expect(rep.locator("#att-in")).not_to_have_text("未签到")
@@ -90,6 +77,6 @@ def _flow(page, as_user):
     expect(cells.nth(first.day - 1)).to_have_text("假")
     expect(cells.nth(second.day - 1)).to_have_text("假")
     screenshot(supervisor, "attendance-team-calendar")
-    phone = as_user("supervisor1", 390, 844)
+    phone = as_user("supervisor1", viewport=PHONE)
     phone.goto(f"/attendance/team?month={first:%Y-%m}")
     screenshot(phone, "attendance-team-calendar-phone")

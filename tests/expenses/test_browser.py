@@ -3,7 +3,7 @@ from petty cash, finance confirms, and the ledger shows the entry with the new b
 
 import expense_helpers as h
 import pytest
-from conftest import browser_login, screenshot
+from conftest import screenshot
 from playwright.sync_api import expect
 
 from intranet.extensions import db
@@ -11,13 +11,7 @@ from intranet.models import ExpenseClaim, LedgerEntry
 
 
 @pytest.mark.browser
-def test_claim_to_ledger(browser, live_server, users):
-    def as_user(username):
-        context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        browser_login(page, username)
-        return page
-
+def test_claim_to_ledger(as_user, live_server, users):
     # rep1 fills the claim, attaches a photo of the receipt and submits
     rep = as_user("rep1")
     rep.goto("/expenses/claims/new")

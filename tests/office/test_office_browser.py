@@ -5,33 +5,17 @@ assigned to rep2 is done and checked by the manager. Screenshots at desktop and 
 from datetime import timedelta
 
 import pytest
-from conftest import browser_login, screenshot
+from conftest import PHONE, browser_login, screenshot
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from intranet.extensions import db
 from intranet.models import Minutes, Seal
 
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.mark.browser
-def test_notice_seal_and_task(page, browser, live_server, users):
-    contexts = []
-
-    def as_user(username, viewport=None):
-        context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                      viewport=viewport or {"width": 1280, "height": 900})
-        contexts.append(context)
-        pg = context.new_page()
-        browser_login(pg, username)
-        return pg
-
-    try:
-        _flow(page, as_user, users)
-    finally:
-        for context in contexts:
-            context.close()
+def test_notice_seal_and_task(page, as_user, users):
+    _flow(page, as_user, users)
 
 
 def _flow(page, as_user, users):

@@ -4,34 +4,17 @@ customer notified, invoiced and checked; the order desk's tabs move it along. Sc
 desktop and phone width. (The return/exchange part of the issue's flow is not built yet.)"""
 
 import pytest
-from conftest import browser_login, screenshot
+from conftest import PHONE, browser_login, screenshot
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from intranet.extensions import db
 from intranet.models import Customer, Order, Product
 
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.mark.browser
-def test_order_from_request_to_checked_invoice(page, browser, live_server, users):
-    contexts = []
-
-    def as_user(username, viewport=None):
-        context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                      viewport=viewport or {"width": 1280, "height": 900})
-        contexts.append(context)
-        pg = context.new_page()
-        pg.on("dialog", lambda d: d.accept())
-        browser_login(pg, username)
-        return pg
-
-    try:
-        _flow(page, as_user, users)
-    finally:
-        for context in contexts:
-            context.close()
+def test_order_from_request_to_checked_invoice(page, as_user, users):
+    _flow(page, as_user, users)
 
 
 def _count(pg, tab):

@@ -13,21 +13,8 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 
 @pytest.mark.browser
-def test_quality_return_end_to_end(page, browser, live_server, users):
-    contexts = []
-
-    def as_user(username):
-        context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        pg = context.new_page()
-        browser_login(pg, username)
-        return pg
-
-    try:
-        _flow(page, as_user)
-    finally:
-        for context in contexts:
-            context.close()
+def test_quality_return_end_to_end(page, as_user, users):
+    _flow(page, as_user)
 
 
 def _status(pg):

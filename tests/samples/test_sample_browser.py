@@ -3,7 +3,7 @@ assistant issues, the manager checks (the assistant may not), the assistant regi
 sending; the stock and both registers show it. Screenshots at desktop and phone width."""
 
 import pytest
-from conftest import browser_login, screenshot
+from conftest import PHONE, browser_login, screenshot
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -11,26 +11,10 @@ from intranet.clock import month_of, today_local
 from intranet.extensions import db
 from intranet.models import SampleItem, SampleRequest
 
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.mark.browser
-def test_brochures_from_request_to_mailing(page, browser, live_server, users):
-    contexts = []
-
-    def as_user(username, viewport=None):
-        context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                      viewport=viewport or {"width": 1280, "height": 900})
-        contexts.append(context)
-        pg = context.new_page()
-        browser_login(pg, username)
-        return pg
-
-    try:
-        _flow(page, as_user)
-    finally:
-        for context in contexts:
-            context.close()
+def test_brochures_from_request_to_mailing(page, as_user, users):
+    _flow(page, as_user)
 
 
 def _status(pg):
