@@ -14,14 +14,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models.approvals import LINE_MANAGER, ROLE, SECOND_LINE
-from ..models.people import ROLES
+from ..models.people import ROLE_LABELS, ROLES
 from ..services.approvals import APPROVER_ROLES
 from ..web.money_input import MoneyField
-
-ROLE_LABELS = {
-    "rep": _l("销售代表"), "supervisor": _l("销售主管"), "manager": _l("销售经理"), "director": _l("销售总监"),
-    "gm": _l("总经理"), "assistant": _l("销售内勤"), "finance": _l("财务"),
-}
 
 
 def _int_or_none(value):

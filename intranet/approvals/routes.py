@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..clock import now_utc
 from ..extensions import db, htmx
 from ..models import ApprovalRequest, Delegation, User
-from ..models.people import ROLE_RANK
+from ..models.people import ROLE_LABELS, ROLE_RANK
 from ..services import approvals as engine
 from ..services.errors import AlreadyDecided, DomainError
 from ..services.text_rules import whole_number
@@ -21,7 +21,7 @@ from ..web.redirects import safe_next
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import ROLE_LABELS, DecisionForm, DelegationForm, ReassignForm, RouteForm
+from .forms import DecisionForm, DelegationForm, ReassignForm, RouteForm
 
 DECIDER_ROLES = ("supervisor", "manager", "director", "gm", "assistant", "finance")
 ROUTE_EDITORS = ("manager", "director")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,11 @@ from .search_keys import PinyinName
 from .types import UTCDateTime, utcnow
 
 ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant", "finance")
+# The one set of role names every page, form and email shows (a role is stored as its code).
+ROLE_LABELS = {
+    "rep": _l("销售代表"), "supervisor": _l("销售主管"), "manager": _l("销售经理"), "director": _l("销售总监"),
+    "gm": _l("总经理"), "assistant": _l("销售内勤"), "finance": _l("财务"),
+}
 # Seniority used for delegation ("same or higher role") and escalation.
 ROLE_RANK = {"rep": 1, "assistant": 2, "finance": 2, "supervisor": 3, "manager": 4, "director": 5, "gm": 6}
 

@@ -4,14 +4,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..models.people import ROLES
+from ..models.people import ROLE_LABELS, ROLES
 from ..web.money_input import MoneyField
-
-ROLE_LABELS = {
-    "rep": _l("销售代表"), "supervisor": _l("销售主管"), "manager": _l("销售经理"), "director": _l("销售总监"),
-    "gm": _l("总经理"), "assistant": _l("销售内勤"), "finance": _l("财务"),
-}
-
 
 # Syntax only: WTForms' Email() needs the email_validator package, which also rejects LAN mail
 # domains such as "corp.local" — exactly what an intranet's users may have.

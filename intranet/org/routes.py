@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import AuditEntry, Product, Region, Team, User
+from ..models.people import ROLE_LABELS
 from ..services import audit, catalog, org_units, people
 from ..services import settings as settings_service
 from ..services.errors import DomainError
@@ -18,7 +19,7 @@ from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import ROLE_LABELS, HandoverForm, ProductForm, RegionForm, ResetPasswordForm, TeamForm, UserForm
+from .forms import HandoverForm, ProductForm, RegionForm, ResetPasswordForm, TeamForm, UserForm
 
 AUDIT_READERS = ("manager", "director", "gm", "assistant")
 

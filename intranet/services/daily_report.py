@@ -21,6 +21,7 @@ from ..clock import is_workday, now_local
 from ..extensions import db
 from ..models import User
 from ..models.daily import DAILY, REPORT_KINDS, WORKLOG, DailyNote, DailyReportSend, DailySheet, Subscription
+from ..models.people import ROLE_LABELS
 from . import audit, notify, settings
 from .daily_sheets import away
 from .errors import AlreadyDecided, DomainError, Forbidden
@@ -193,10 +194,10 @@ def remove_subscription(actor: User, sub_id: int) -> None:
 
 
 def address_label(address: str) -> str:
+    """How a subscription's address reads on the page, in the reader's language."""
     if address == CHAIRMAN:
-        return f"董事长（{settings.get('chairman_email') or '—'}）"
+        return _l("董事长（%(email)s）", email=settings.get("chairman_email") or "—")
     if address.startswith("role:"):
-        from ..org.forms import ROLE_LABELS
-
-        return f"{ROLE_LABELS.get(address[5:], address[5:])}（全部）"
+        role = address[5:]
+        return _l("%(role)s（全部）", role=ROLE_LABELS.get(role, role))
     return address
