@@ -17,6 +17,7 @@ from ..services.errors import AlreadyDecided, DomainError
 from ..services.text_rules import whole_number
 from ..web.clean_input import TOO_MANY_ROWS
 from ..web.guards import role_required
+from ..web.pickers import pinyin_choices
 from ..web.redirects import safe_next
 from ..web.rendering import render
 from ..web.transaction import commit
@@ -222,7 +223,7 @@ def _stuck_page(status: int = 200, errors: dict | None = None):
 
 def _reassign_choices(req) -> list:
     # An empty first option: the manager picks someone on purpose (and the required select validates).
-    return [SelectChoice("", _l("请选择")), *(SelectChoice(u.id, u.name) for u in engine.reassignable(req))]
+    return [SelectChoice("", _l("请选择")), *pinyin_choices(engine.reassignable(req))]
 
 
 @bp.get("/stuck")
@@ -322,8 +323,8 @@ def _edit_rows(form: RouteForm, op: str) -> list[dict]:
 def _delegate_choices(form: DelegationForm) -> None:
     rank = ROLE_RANK[current_user.role]
     people = db.session.scalars(select(User).where(User.active, User.id != current_user.id).order_by(User.id))
-    form.delegate.choices = [SelectChoice("", "—")] + [
-        SelectChoice(u.id, f"{u.name}（{ROLE_LABELS[u.role]}）") for u in people if ROLE_RANK[u.role] >= rank]
+    form.delegate.choices = [SelectChoice("", "—")] + pinyin_choices(
+        (u for u in people if ROLE_RANK[u.role] >= rank), lambda u: f"{u.name}（{ROLE_LABELS[u.role]}）")
 
 
 def _delegations_page(form: DelegationForm):

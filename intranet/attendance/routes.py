@@ -25,6 +25,7 @@ from ..services.text_rules import whole_number
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.pagination import paginate
+from ..web.pickers import pinyin_choices
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import EVERYONE, LEADERS, SHEET_READERS, STAFF, bp
@@ -207,7 +208,7 @@ def _person_context(someone: User, quota_form) -> dict:
 def correct():
     form = CorrectionForm()
     people = [p for p in db.session.scalars(svc.attendees_query()) if p.id != current_user.id]
-    form.user_id.choices = [SelectChoice("", _l("请选择"))] + [SelectChoice(p.id, p.name) for p in people]
+    form.user_id.choices = [SelectChoice("", _l("请选择"))] + pinyin_choices(people)
     if request.method == "GET":
         form.user_id.data = request.args.get("user", type=int)
         day = request.args.get("day", "")
@@ -484,7 +485,7 @@ def violation_list():
 def violation_new():
     form = ViolationForm()
     people = violation_svc.subordinates(current_user)
-    form.user_id.choices = [SelectChoice("", _l("请选择"))] + [SelectChoice(p.id, p.name) for p in people]
+    form.user_id.choices = [SelectChoice("", _l("请选择"))] + pinyin_choices(people)
     if request.method == "POST":
         form.validate_on_submit()
         if not _form_failed(form):

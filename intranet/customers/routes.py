@@ -17,6 +17,7 @@ from ..web.excel import send_workbook, workbook
 from ..web.form_errors import attach_error as _field_error
 from ..web.guards import role_required
 from ..web.pagination import paginate
+from ..web.pickers import pinyin_choices
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -60,8 +61,7 @@ def index():
 
 def _choices(form: CustomerForm) -> None:
     form.region.choices = [SelectChoice(0, "—")] + [SelectChoice(r.id, r.name) for r in _regions()]
-    form.owner.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.name)
-                                                   for u in svc.assignable_owners(current_user)]
+    form.owner.choices = [SelectChoice(0, "—")] + pinyin_choices(svc.assignable_owners(current_user))
 
 
 def _values(form: CustomerForm) -> dict:
@@ -131,7 +131,7 @@ def edit(customer_id):
 def _interaction_form() -> InteractionForm:
     form = InteractionForm()
     staff = db.session.scalars(select(User).where(User.active, User.role.in_(svc.EDITORS)).order_by(User.id))
-    form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.name) for u in staff]
+    form.assignee.choices = [SelectChoice(0, "—")] + pinyin_choices(staff)
     return form
 
 
@@ -139,7 +139,7 @@ def _detail(customer, **extra):
     owner_form = None
     if current_user.role in svc.OWNER_CHANGERS:
         owner_form = OwnerForm(owner=customer.owner_id)
-        owner_form.owner.choices = [SelectChoice(u.id, u.name) for u in svc.assignable_owners(current_user)]
+        owner_form.owner.choices = pinyin_choices(svc.assignable_owners(current_user))
     ctx = {"customer": customer, "interactions": svc.interactions(customer), "form": _interaction_form(),
            "contact_form": ContactForm(), "cert_form": CertificateForm(), "owner_form": owner_form,
            "resolve_form": ResolveForm(), "can_edit": current_user.role in svc.EDITORS,
@@ -219,7 +219,7 @@ def resolve(customer_id, interaction_id):
 def change_owner(customer_id):
     customer = svc.get_visible_or_404(current_user, customer_id)
     form = OwnerForm()
-    form.owner.choices = [SelectChoice(u.id, u.name) for u in svc.assignable_owners(current_user)]
+    form.owner.choices = pinyin_choices(svc.assignable_owners(current_user))
     if form.validate_on_submit():
         try:
             svc.change_owner(current_user, customer, db.session.get(User, form.owner.data))

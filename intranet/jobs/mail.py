@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 
 from ..clock import now_utc
 from ..extensions import db
-from ..models import Email
+from ..models import Email, User
 from ..models.outbox import FAILED, PENDING, SENDING, SENT
+from ..web.stored_labels import in_language
 from .runtime import enqueue, in_app_context
 
 RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
@@ -48,11 +49,13 @@ def _deliver(row: Email) -> None:
     msg = EmailMessage()
     msg["From"] = cfg["MAIL_SENDER"]
     msg["To"] = row.to_addr
-    msg["Subject"] = row.subject
+    # Stored in the company's language; a colleague who reads English gets it in English.
+    locale = db.session.scalar(select(User.locale).where(User.email == row.to_addr).limit(1))
+    msg["Subject"] = in_language(row.subject, locale)
     # Stable per row (a resend is recognisably the same mail); the key itself may hold ':' and
     # other characters a Message-ID must not contain, so only its digest goes in.
     msg["Message-ID"] = f"<outbox-{row.id}.{hashlib.sha1(row.key.encode()).hexdigest()[:16]}@intranet>"
-    msg.set_content(row.body)
+    msg.set_content(in_language(row.body, locale))
     if row.html_body:
         msg.add_alternative(row.html_body, subtype="html")
     with smtplib.SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:

@@ -10,6 +10,7 @@ from ..models.returns import REASONS, REFUND_KINDS
 from ..services.returns import REASON_LABELS, REFUND_KIND_LABELS, LineInput
 from ..services.text_rules import whole_number
 from ..web.money_input import MoneyField, parse_amount
+from ..web.pickers import pinyin_choices
 
 
 def _int_or_none(value):
@@ -89,7 +90,7 @@ class ReturnForm(FlaskForm):
         return {f.name: f.errors[0] for entry in self.lines for f in entry.form if f.errors}
 
     def set_product_choices(self, products) -> None:
-        choices = [SelectChoice("", "—")] + [SelectChoice(p.id, f"{p.code} {p.name} {p.spec}") for p in products]
+        choices = [SelectChoice("", "—")] + pinyin_choices(products, lambda p: f"{p.code} {p.name} {p.spec}")
         for entry in self.lines:
             entry.form.product_id.choices = choices
 

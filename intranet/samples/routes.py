@@ -29,6 +29,7 @@ from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.pagination import paginate
+from ..web.pickers import pinyin_choices
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -245,7 +246,7 @@ def _typed_lines() -> dict[int, dict]:
 def _request_form(doc: SampleRequest | None):
     rep = doc.rep if doc else current_user
     form = RequestForm(obj=doc) if request.method == "GET" and doc else RequestForm()
-    form.customer_id.choices = [("", "—")] + [(c.id, c.name) for c in svc.own_customers(rep)]
+    form.customer_id.choices = [("", "—")] + pinyin_choices(svc.own_customers(rep))
     form.planned_visit_id.choices = [("", "—")] + [(v.id, f"{v.date:%Y-%m-%d} {v.customer.name}")
                                                    for v in svc.own_visits(rep)]
     if request.method == "GET" and doc is None:
@@ -440,7 +441,7 @@ def mailing_new():
                               .order_by(SampleRequest.id.desc()).limit(200)).all()
     form.request_id.choices = [("", "—")] + [(r.id, f"{r.number} {r.customer_name}") for r in reqs]
     customers = db.session.scalars(select(Customer).order_by(Customer.name)).all()
-    form.customer_id.choices = [("", "—")] + [(c.id, c.name) for c in customers]
+    form.customer_id.choices = [("", "—")] + pinyin_choices(customers)
     if request.method == "GET":
         form.sent_on.data = today_local()
         form.method.data = "courier"

@@ -938,6 +938,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+@notify.in_company_language
 def _remind(request: ApprovalRequest, level: int, waited: timedelta) -> bool:
     """Write the occasion row (a concurrent run loses on the unique key), then tell the people."""
     from sqlalchemy.exc import IntegrityError
@@ -1059,6 +1060,7 @@ def _inbox_url() -> str:
         return "/approvals/"
 
 
+@notify.in_company_language
 def _announce_step(request: ApprovalRequest, batch: _Batch | None = None) -> None:
     """One email and one to-do per approver per step and round (and to their active delegates)."""
     step = request.step
@@ -1146,6 +1148,7 @@ def _delegations_from(user: User) -> list[Delegation]:
         Delegation.starts_on <= today, Delegation.ends_on >= today)))
 
 
+@notify.in_company_language
 def _tell_submitter(request, outcome, comment: str, batch: _Batch | None = None) -> None:
     key = f"approval:{request.id}:r{request.round}:result:{request.status}"
     subject = str(_l("「%(title)s」%(outcome)s", title=request.title, outcome=outcome))

@@ -5,8 +5,13 @@ Redis; delivery is enqueued after commit, and a periodic sweep re-enqueues any
 row left pending (for example while Redis was down).
 """
 
-from flask import g
+from contextlib import contextmanager
+from functools import wraps
+
+from flask import current_app, g
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
@@ -14,11 +19,36 @@ from ..models import Email, Todo
 from .errors import DomainError
 
 
+@contextmanager
+def company_language():
+    """Texts written for other people are stored in the company's language (the catalog's source,
+    Chinese) whoever's request writes them; each reader gets them in their own language when they
+    are shown (web/stored_labels.display) or mailed (stored_labels.in_language, jobs/mail.py)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
+
+
+def in_company_language(fn):
+    """Decorator: the function builds its notification texts in the company's language."""
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        with company_language():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def _stored(text):
+    if isinstance(text, LazyString):
+        with company_language():
+            return str(text)
+    return text
+
+
 def email(key: str, to_addr: str, subject: str, body: str) -> Email | None:
     """Queue one email for this occasion; a second call with the same key does nothing."""
     if not to_addr or db.session.scalar(select(Email.id).where(Email.key == key)):
         return None
-    row = Email(key=key, to_addr=to_addr, subject=subject, body=body)
+    row = Email(key=key, to_addr=to_addr, subject=_stored(subject), body=_stored(body))
     db.session.add(row)
     db.session.flush()
     _after_commit_ids().append(row.id)
@@ -28,7 +58,7 @@ def email(key: str, to_addr: str, subject: str, body: str) -> Email | None:
 def todo(key: str, user, text: str, link: str = "") -> Todo | None:
     if db.session.scalar(select(Todo.id).where(Todo.key == key)):
         return None
-    item = Todo(key=key, user_id=user.id, text=text, link=link)
+    item = Todo(key=key, user_id=user.id, text=_stored(text), link=link)
     db.session.add(item)
     db.session.flush()
     return item

@@ -20,6 +20,7 @@ from ..web.excel import send_workbook, workbook
 from ..web.form_errors import attach_error
 from ..web.guards import role_required
 from ..web.pagination import paginate
+from ..web.pickers import pinyin_choices
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -87,7 +88,7 @@ def plan_new():
 
 def _row_form(plan: VisitPlan, row: PlannedVisit | None = None, formdata=True) -> RowForm:
     form = RowForm(obj=row) if formdata else RowForm(formdata=None, obj=row)
-    form.customer.choices = [SelectChoice(c.id, c.name) for c in svc.customers_for(plan.rep)]
+    form.customer.choices = pinyin_choices(svc.customers_for(plan.rep))
     if row is not None and request.method == "GET":
         form.customer.data = row.customer_id
     return form
@@ -267,8 +268,7 @@ def reports():
 def _report_form(planned: PlannedVisit | None) -> ReportForm:
     form = ReportForm()
     if planned is None:
-        form.customer.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, c.name)
-                                                          for c in svc.customers_for(current_user)]
+        form.customer.choices = [SelectChoice(0, "—")] + pinyin_choices(svc.customers_for(current_user))
     else:
         form.customer.choices = [SelectChoice(planned.customer_id, planned.customer.name)]
     return form

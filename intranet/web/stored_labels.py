@@ -22,10 +22,12 @@ import re
 from functools import lru_cache
 
 from flask import Flask, has_request_context
-from flask_babel import get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations
 from markupsafe import Markup
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+# A msgid whose fixed text is only Chinese punctuation (「%(title)s」%(outcome)s) is still a label pattern.
+CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
 JOINERS = re.compile(r"( · | |：|:)")
 
@@ -36,7 +38,7 @@ class _Catalog:
             k: v for k, v in getattr(translations, "_catalog", {}).items() if isinstance(k, str) and k and v}
         self.patterns: dict[str, list[tuple[re.Pattern, str]]] = {}
         for msgid in self.messages:
-            if "%(" not in msgid or not CJK.search(PLACEHOLDER.sub("", msgid)):
+            if "%(" not in msgid or not CJK_OR_PUNCT.search(PLACEHOLDER.sub("", msgid)):
                 continue
             parts, last = [], 0
             for m in PLACEHOLDER.finditer(msgid):
@@ -63,7 +65,7 @@ class _Catalog:
                 return self.messages[msgid] % values
             except (KeyError, ValueError, TypeError):
                 return text
-        if depth == 0:
+        if depth <= 1:  # a label joined of labels, also as a parameter ("待审批：拜访计划 2026-12 · 周杰")
             pieces = JOINERS.split(text)
             if len(pieces) > 1:
                 return "".join(self._part(p, 1) if i % 2 == 0 else p for i, p in enumerate(pieces))
@@ -87,6 +89,15 @@ def display(value):
     if str(get_locale()).startswith("zh"):
         return value
     return _catalog_for(get_translations()).translate(value)
+
+
+def in_language(text: str, locale: str | None) -> str:
+    """A stored text in `locale`, line by line: an email in its recipient's language (a job has no reader)."""
+    if not text or not locale or locale.startswith("zh") or not CJK.search(text):
+        return text
+    with force_locale(locale):
+        catalog = _catalog_for(get_translations())
+    return "\n".join(catalog.translate(line) if CJK.search(line) else line for line in text.split("\n"))
 
 
 def _finalize(value):

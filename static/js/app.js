@@ -80,4 +80,39 @@
     var target = next ? next.querySelector("textarea") : row.querySelector("a");
     if (target) { target.focus(); }
   });
+  // Pickers: a select whose options carry pinyin keys (data-keys="shhd shanghaihongda") gets a search
+  // box before it; typing Chinese, pinyin initials or full pinyin narrows the options.
+  function pinyinKey(text) { return text.toLowerCase().replace(/[^0-9a-z]+/g, ""); }
+  function addPickers(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("select").forEach(function (select) {
+      if (select.dataset.pickerReady || !select.querySelector("option[data-keys]")) { return; }
+      select.dataset.pickerReady = "1";
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "picker-search";
+      box.placeholder = document.body.getAttribute("data-picker-label") || "";
+      box.setAttribute("aria-label", box.placeholder);
+      box.setAttribute("aria-controls", select.id);
+      box.addEventListener("input", function () {
+        var q = box.value.trim().toLowerCase();
+        var key = pinyinKey(q);
+        var first = null;
+        Array.prototype.forEach.call(select.options, function (opt) {
+          var keys = opt.getAttribute("data-keys");
+          var hit = !q || keys === null || opt.text.toLowerCase().indexOf(q) >= 0 ||
+            (key && /[a-z]/.test(key) && keys.replace(/ /g, "|").split("|").some(function (k) { return k.indexOf(key) >= 0; }));
+          opt.hidden = !hit;
+          if (hit && keys !== null && first === null) { first = opt; }
+        });
+        var current = select.options[select.selectedIndex];
+        if (q && first && (!current || current.hidden || current.getAttribute("data-keys") === null)) {
+          first.selected = true;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+      select.parentNode.insertBefore(box, select);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { addPickers(document); });
+  document.addEventListener("htmx:afterSettle", function () { addPickers(document); });
 })();

@@ -71,7 +71,7 @@ def test_login_form_needs_csrf_token(client):
 
 def test_layout_sends_csrf_header_for_htmx(login):
     html = login("rep1").get("/rep/").get_data(as_text=True)
-    assert re.search(r"""<body data-hx-headers='\{"X-CSRFToken": "[^"]+"\}'>""", html)
+    assert re.search(r"""<body [^>]*data-hx-headers='\{"X-CSRFToken": "[^"]+"\}'[^>]*>""", html)
 
 
 # ---- login throttling -------------------------------------------------------------
