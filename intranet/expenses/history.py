@@ -204,7 +204,8 @@ def seed_history_expenses(users) -> int:
             claim = run.claim(rep, r * 12 + 13, this_days[0])
             if claim is not None:
                 to_cash.append(claim)
-    _petty_cash(run, to_cash, this_days)
+    if run.created:  # the claims were made just now: this is the first run
+        _petty_cash(run, to_cash, this_days)
     db.session.flush()
     forget_notices([*(f"approval:{i}:" for i in run.requests), "expense:", "advance:"])
     return run.created
