@@ -11,8 +11,9 @@ from .extensions import db
 @click.option("--if-empty", is_flag=True, help="Only seed a database that has no users yet.")
 @with_appcontext
 def seed_demo_command(if_empty):
-    """Create the demo accounts, org, products and customers (idempotent)."""
+    """Create the demo accounts, org, products and customers, and the past quarter (idempotent)."""
     from .demo import seed
+    from .demo_history import seed_history
     from .models import User
 
     if if_empty and db.session.query(User.id).first():
@@ -20,6 +21,7 @@ def seed_demo_command(if_empty):
         return
 
     created = seed()
+    created += seed_history()
     db.session.commit()
     click.echo(f"demo data: {created} new rows" if created else "demo data already present")
 

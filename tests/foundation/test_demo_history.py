@@ -1,0 +1,134 @@
+"""The demo's past quarter (intranet/demo_history.py) on top of the base demo: every main list runs past
+a page, the money still adds up, every stamp is in office hours on a working day, a second run adds
+nothing, and every desk renders."""
+
+import re
+from datetime import time
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from intranet.clock import SHANGHAI, is_workday, month_of, today_local
+from intranet.demo_history import seed_history
+from intranet.extensions import db
+from intranet.models import (
+    ApprovalDecision,
+    ApprovalRequest,
+    AttendanceRecord,
+    Customer,
+    LedgerEntry,
+    PettyCashAccount,
+    Receipt,
+    ReturnRequest,
+    VisitPlan,
+    VisitReport,
+)
+from intranet.models.expenses import Advance, AdvanceOffset, ExpenseClaim, ExpenseLine
+from intranet.models.types import UTCDateTime
+from intranet.models.visits import FollowUp, PlannedVisit
+from intranet.services import ledger
+
+MODELS = (Customer, VisitPlan, PlannedVisit, VisitReport, FollowUp, ExpenseClaim, ExpenseLine, Advance,
+          AdvanceOffset, Receipt, ApprovalRequest, ApprovalDecision, ReturnRequest, LedgerEntry, AttendanceRecord)
+LISTS = ("/customers/", "/visits/reports", "/expenses/", "/returns/")
+DESKS = {"rep1": "rep", "rep3": "rep", "supervisor1": "supervisor", "supervisor2": "supervisor", "manager": "manager",
+         "director": "director", "gm": "gm", "assistant": "assistant", "finance": "finance"}
+PAGES = re.compile(r"第 1 / (\d+) 页")
+
+
+def _last_ids() -> dict:
+    return {model: db.session.scalar(select(func.max(model.id))) or 0 for model in MODELS}
+
+
+@pytest.fixture
+def history(app, users):
+    before = _last_ids()
+    created = seed_history(users)
+    db.session.commit()
+    return before, created
+
+
+def test_every_main_list_has_more_than_one_page_for_the_manager(history, login, app):
+    assert history[1] > 500
+    manager = login("manager")
+    for url in LISTS:
+        page = manager.get(url)
+        assert page.status_code == 200, url
+        pages = PAGES.search(page.get_data(as_text=True))
+        assert pages and int(pages.group(1)) >= 2, f"{url} has one page"
+        second = manager.get(f"{url}?page=2")
+        assert second.status_code == 200 and "第 2 / " in second.get_data(as_text=True), url
+    assert int(PAGES.search(manager.get("/customers/").get_data(as_text=True)).group(1)) >= 3
+    # the petty-cash statement (one month a page): this month runs past a page's worth of rows,
+    # and the months before are there to turn to
+    account = db.session.scalar(select(PettyCashAccount))
+    month = month_of(today_local())
+    st = ledger.statement(account, month)
+    assert len(st.entries) > app.config["PAGE_SIZE"]
+    assert len(ledger.periods(account)) >= 2
+    text = manager.get(f"/ledger/?account={account.id}&period={month}").get_data(as_text=True)
+    assert text.count("/ledger/entries/") > app.config["PAGE_SIZE"]
+
+
+def test_the_ledger_verifies_and_the_claims_add_up(history):
+    assert ledger.verify() == []
+    account = db.session.scalar(select(PettyCashAccount))
+    total = sum(e.amount for e in db.session.scalars(select(LedgerEntry).where(LedgerEntry.account_id == account.id)))
+    assert account.balance == total >= 0
+    for claim in db.session.scalars(select(ExpenseClaim)):
+        assert claim.total == sum(line.amount for line in claim.lines)
+        if claim.status == "paid":
+            assert claim.offset_amount + claim.cash_amount == claim.total
+            cash = db.session.get(LedgerEntry, claim.ledger_entry_id) if claim.ledger_entry_id else None
+            assert (cash.amount if cash else 0) == -claim.cash_amount
+    for advance in db.session.scalars(select(Advance).where(Advance.id > history[0][Advance])):
+        parts = sum(o.amount for o in advance.offsets)
+        assert advance.status == "settled" and parts == advance.offset_total + advance.returned_total == advance.amount
+
+
+def test_every_new_stamp_is_in_office_hours_on_a_working_day(history):
+    before, _ = history
+    checked = 0
+    for model in MODELS:
+        columns = [c for c in inspect(model).columns if isinstance(c.type, UTCDateTime)]
+        for row in db.session.scalars(select(model).where(model.id > before[model])):
+            for column in columns:
+                stamp = getattr(row, column.key)
+                if stamp is None:
+                    continue
+                local = stamp.astimezone(SHANGHAI)
+                assert time(8, 30) <= local.time() <= time(18, 30), f"{model.__name__}.{column.key} {local}"
+                assert is_workday(local.date()), f"{model.__name__}.{column.key} on {local.date()}"
+                checked += 1
+    for day in [*db.session.scalars(select(PlannedVisit.date).where(PlannedVisit.id > before[PlannedVisit])),
+                *db.session.scalars(select(ExpenseLine.spent_on).where(ExpenseLine.id > before[ExpenseLine])),
+                *db.session.scalars(select(LedgerEntry.entry_date).where(LedgerEntry.id > before[LedgerEntry]))]:
+        assert is_workday(day), day
+    assert checked > 1000
+
+
+def test_a_second_call_creates_nothing_and_sends_nothing(history, users):
+    from intranet.models import Email, Todo
+
+    counts = _last_ids()
+    assert seed_history(users) == 0
+    db.session.flush()
+    assert _last_ids() == counts
+    assert db.session.scalar(select(func.count(Email.id))) == 0
+    assert db.session.scalar(select(func.count(Todo.id))) == 0
+
+
+def test_every_desk_renders(history, login):
+    for username, role in DESKS.items():
+        response = login(username).get(f"/{role}/")
+        assert response.status_code == 200, username
+
+
+@pytest.mark.calendar(only=["1st-0800", "spring-festival-2027"])
+def test_the_history_holds_on_awkward_days(history):
+    before, created = history
+    assert created > 300 and ledger.verify() == []
+    for stamp in db.session.scalars(select(VisitReport.filed_at).where(VisitReport.id > before[VisitReport])):
+        local = stamp.astimezone(SHANGHAI)
+        assert time(8, 30) <= local.time() <= time(18, 30) and is_workday(local.date())
+    assert db.session.scalar(select(func.count(ReturnRequest.id))) > 20
