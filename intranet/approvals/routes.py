@@ -17,6 +17,7 @@ from ..services.errors import AlreadyDecided, DomainError
 from ..services.text_rules import whole_number
 from ..web.clean_input import TOO_MANY_ROWS
 from ..web.guards import role_required
+from ..web.pagination import paginate
 from ..web.pickers import pinyin_choices
 from ..web.redirects import safe_next
 from ..web.rendering import render
@@ -186,7 +187,7 @@ def detail(request_id):
 @bp.get("/mine")
 @login_required
 def mine():
-    return render("approvals/mine.html", "list", items=engine.submissions(current_user))
+    return render("approvals/mine.html", "list", page=paginate(engine.submissions(current_user)))
 
 
 @bp.post("/<int:request_id>/withdraw")
@@ -204,7 +205,7 @@ def withdraw(request_id):
         flash(_l("已撤回「%(title)s」", title=req.title), "success")
         status = 200
     if htmx:
-        return render("approvals/mine.html", "list", status=status, items=engine.submissions(current_user),
+        return render("approvals/mine.html", "list", status=status, page=paginate(engine.submissions(current_user)),
                       oob_flash=True)
     return redirect(url_for("approvals.mine"), 303)
 

@@ -686,11 +686,11 @@ def inbox(user: User) -> list[ApprovalRequest]:
     return mine
 
 
-def submissions(user: User) -> list[ApprovalRequest]:
-    return list(db.session.scalars(
-        select(ApprovalRequest).where(ApprovalRequest.submitter_id == user.id)
-        .options(selectinload(ApprovalRequest.decisions))
-        .order_by(ApprovalRequest.submitted_at.desc())))
+def submissions(user: User):
+    """我的申请, newest first: a statement, so the page shows one page of it."""
+    return (select(ApprovalRequest).where(ApprovalRequest.submitter_id == user.id)
+            .options(selectinload(ApprovalRequest.decisions))
+            .order_by(ApprovalRequest.submitted_at.desc(), ApprovalRequest.id.desc()))
 
 
 def holders(request: ApprovalRequest, deciders: list[User] | None = None) -> list[User]:
