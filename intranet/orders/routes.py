@@ -646,27 +646,27 @@ def _certificate_page(cert, scan_form=None, check_form=None, status=200):
                   check_form=check_form or CertificateCheckForm(), status=status)
 
 
-@bp.get("/certificates/<int:certificate_id>")
+@bp.get("/certificates/<int:cert_id>")
 @role_required(*cert_svc.VIEWERS)
-def certificate(certificate_id):
-    return _certificate_page(cert_svc.get_or_404(current_user, certificate_id))
+def certificate(cert_id):
+    return _certificate_page(cert_svc.get_or_404(current_user, cert_id))
 
 
-@bp.get("/certificates/<int:certificate_id>/scan")
+@bp.get("/certificates/<int:cert_id>/scan")
 @role_required(*cert_svc.VIEWERS)
-def certificate_scan(certificate_id):
+def certificate_scan(cert_id):
     from flask import send_from_directory
 
-    cert = cert_svc.get_or_404(current_user, certificate_id)
+    cert = cert_svc.get_or_404(current_user, cert_id)
     if not cert.scan_name:
         abort(404)
     return send_from_directory(cert_svc.scan_dir(), cert.scan_name, as_attachment=False)
 
 
-@bp.post("/certificates/<int:certificate_id>/scan")
+@bp.post("/certificates/<int:cert_id>/scan")
 @role_required(*cert_svc.EDITORS)
-def certificate_upload(certificate_id):
-    cert = cert_svc.get_or_404(current_user, certificate_id)
+def certificate_upload(cert_id):
+    cert = cert_svc.get_or_404(current_user, cert_id)
     form = ScanForm()
     if form.validate_on_submit():
         upload = request.files.get("scan")
@@ -676,14 +676,14 @@ def certificate_upload(certificate_id):
             _failed(form, exc)
         else:
             commit()
-            return _done(url_for("orders.certificate", certificate_id=cert.id), _l("扫描件已上传"))
+            return _done(url_for("orders.certificate", cert_id=cert.id), _l("扫描件已上传"))
     return _certificate_page(cert, scan_form=form)
 
 
-@bp.post("/certificates/<int:certificate_id>/check")
+@bp.post("/certificates/<int:cert_id>/check")
 @role_required(*cert_svc.VERIFIERS)
-def certificate_check(certificate_id):
-    cert = cert_svc.get_or_404(current_user, certificate_id)
+def certificate_check(cert_id):
+    cert = cert_svc.get_or_404(current_user, cert_id)
     form = CertificateCheckForm()
     if form.validate_on_submit():
         try:
@@ -692,5 +692,5 @@ def certificate_check(certificate_id):
             _failed(form, exc)
         else:
             commit()
-            return _done(url_for("orders.certificate", certificate_id=cert.id), _l("查验记录已保存"))
+            return _done(url_for("orders.certificate", cert_id=cert.id), _l("查验记录已保存"))
     return _certificate_page(cert, check_form=form)

@@ -101,5 +101,5 @@ PARAMS = {
     "shortage_id": _first("OrderShortage"),
     "summary_id": _first("InvoiceSummary"),
     "count_id": _first("StockCount"),
-    "certificate_id": lambda users: _order(users).customer.certificates[0].id,
+    "cert_id": lambda users: _order(users).customer.certificates[0].id,
 }
