@@ -29,8 +29,8 @@ from ..models.orders import (
 )
 from ..services import certificates as cert_svc
 from ..services import invoices as inv_svc
+from ..services import order_returns, partners
 from ..services import orders as svc
-from ..services import partners
 from ..services import payments as pay_svc
 from ..services import shipments as ship_svc
 from ..services import stock as stock_svc
@@ -67,7 +67,7 @@ TABS = ("today", "payment", "ship", "notice", "invoice", "shortage")
 
 @bp.context_processor
 def _labels():
-    return {"svc": svc, "cert_svc": cert_svc, "pay_svc": pay_svc, "ship_svc": ship_svc, "inv_svc": inv_svc, "stock_svc": stock_svc}
+    return {"svc": svc, "cert_svc": cert_svc, "order_returns": order_returns, "pay_svc": pay_svc, "ship_svc": ship_svc, "inv_svc": inv_svc, "stock_svc": stock_svc}
 
 
 def _done(url: str, message, category="success"):
@@ -694,3 +694,53 @@ def certificate_check(cert_id):
             commit()
             return _done(url_for("orders.certificate", cert_id=cert.id), _l("查验记录已保存"))
     return _certificate_page(cert, check_form=form)
+
+
+# ---- returns against orders (退货关联订单、换货) ---------------------------------------------------
+
+def _return_or_404(return_id):
+    from ..models.returns import ReturnRequest
+    from ..services import returns as ret_svc
+
+    doc = db.session.get(ReturnRequest, return_id)
+    if doc is None or not ret_svc.can_see(current_user, doc):
+        abort(404)
+    return doc
+
+
+@bp.get("/returns/<int:return_id>")
+@role_required(*ROLES)
+def return_order(return_id):
+    doc = _return_or_404(return_id)
+    link = order_returns.link_of(doc)
+    form = ShipmentForm()
+    if link is not None:
+        form.method.data = link.order.delivery_method
+    return render("orders/return_order.html", doc=doc, link=link, candidates=order_returns.candidates(doc),
+                  limits=order_returns.exchange_limits(doc), form=form, csrf_form=DecideForm())
+
+
+@bp.post("/returns/<int:return_id>/link")
+@role_required(*svc.REQUESTERS)
+def return_link(return_id):
+    doc = _return_or_404(return_id)
+    order_id = request.form.get("order_id", type=int)
+    order = db.session.get(Order, order_id) if order_id else None
+    url = url_for("orders.return_order", return_id=doc.id)
+    if order is None or not svc.can_see(current_user, order):
+        return _done(url, _l("请选择原订单"), "error")
+    return _act(url, lambda: order_returns.link(current_user, doc, order), _l("退货已关联原订单"))
+
+
+@bp.post("/returns/<int:return_id>/exchange")
+@role_required(*svc.DESK)
+def return_exchange(return_id):
+    doc = _return_or_404(return_id)
+    form = ShipmentForm()
+    form.validate_on_submit()
+    link = order_returns.link_of(doc)
+    raw = _qty_args(link.order) if link else {}
+    fields = {k: form[k].data for k in ("carrier", "method", "waybill", "pieces", "tracking_phone", "promised_on",
+                                        "extras")}
+    return _act(url_for("orders.return_order", return_id=doc.id),
+                lambda: order_returns.exchange(current_user, doc, raw, fields), _l("换货发货单已登记，请另一位同事复核"))

@@ -63,6 +63,10 @@ ACCESS = {
     "GET orders.certificate_scan": _only(*CERT_VIEWERS, ok=404),  # the demo licence has no scan
     "POST orders.certificate_upload": _only(*REQUESTERS),  # nothing uploaded: the form again
     "POST orders.certificate_check": _only(*DESK),  # no scan yet: the form again with the reason
+    # the returns walk's sample return (rep1's, shipped back, not yet received); finance does not see it yet
+    "GET orders.return_order": {**_only(*CERT_VIEWERS), "finance": 404},
+    "POST orders.return_link": _only(*REQUESTERS, ok=303),  # no order chosen: refused with a message
+    "POST orders.return_exchange": _only(*DESK, ok=303),  # not linked: refused with a message
 }
 
 
