@@ -21,6 +21,7 @@ from .attendance import Violation as Violation
 from .audit import AuditEntry
 from .catalog import Product
 from .customers import Certificate as Certificate
+from .customers import CertificateCheck as CertificateCheck
 from .customers import Contact as Contact
 from .customers import Customer as Customer
 from .customers import Interaction as Interaction

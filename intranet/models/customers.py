@@ -64,7 +64,10 @@ class Certificate(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     number: Mapped[str] = mapped_column(String(80), default="")
     expires_on: Mapped[date | None] = mapped_column(index=True)
+    scan_name: Mapped[str] = mapped_column(String(200), default="")  # 扫描件 (stored file name)
     customer: Mapped[Customer] = relationship(back_populates="certificates")
+    checks: Mapped[list[CertificateCheck]] = relationship(order_by="CertificateCheck.id.desc()",
+                                                          cascade="all, delete-orphan", back_populates="certificate")
 
 
 class Interaction(db.Model):
@@ -84,3 +87,22 @@ class Interaction(db.Model):
     customer: Mapped[Customer] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+CHECK_RESULTS = ("valid", "invalid")
+
+
+class CertificateCheck(db.Model):
+    """证照查验: who checked a certificate against its scan, when, and where (e.g. 国家企业信用信息公示系统)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"), index=True)
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_on: Mapped[date] = mapped_column()
+    checked_where: Mapped[str] = mapped_column(String(120))
+    result: Mapped[str] = mapped_column(String(10), default="valid")  # valid | invalid
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    certificate: Mapped[Certificate] = relationship(back_populates="checks")
+    checked_by: Mapped[User] = relationship()

@@ -320,12 +320,13 @@ class InvoiceSummary(db.Model):
 
 
 class MasterChange(db.Model):
-    """A change of customer master data (授信额度 / 开票信息) that takes effect only after a second
+    """A change of master data (授信额度 / 开票信息 of a customer, 价目 of a product) that takes effect only after a second
     person confirms it (the approval engine decides; on approval the values are applied)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))  # credit | invoicing
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"), index=True)  # kind price
+    kind: Mapped[str] = mapped_column(String(12))  # credit | invoicing | price
     before: Mapped[dict] = mapped_column(JSON, default=dict)
     after: Mapped[dict] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(String(200), default="")
@@ -333,7 +334,8 @@ class MasterChange(db.Model):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    customer: Mapped[Customer] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+    product: Mapped[Product | None] = relationship()
     requested_by: Mapped[User] = relationship()
 
 

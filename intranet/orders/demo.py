@@ -2,7 +2,7 @@
 entered and shipped in part (checked; the customer notice due tomorrow) and invoiced for what
 shipped (waiting for the check); rep3's customer's request waiting for the money (the payment
 notice registered, not yet confirmed); a shortage registered with its promised date; last month's
-invoicing summaries for the supervisors. Made through the real services; the to-dos and emails
+invoicing summaries for the supervisors; a month-end count waiting for finance's lock. Made through the real services; the to-dos and emails
 that sends are removed again. Idempotent. Dates relative to today: works on any day."""
 
 from datetime import timedelta
@@ -65,6 +65,7 @@ def seed_orders(users) -> int:
                                    "phone": "020-3456 7890", "address": "广州市天河区黄埔大道 100 号"},
                    [orders.LineInput(_product("UV-30").id, "5", _product("UV-30").list_price)],
                    promised_on=today_local() + timedelta(days=14))
+    stock.record_count(assistant, "month_end", {_product("PP-20").id: "500", _product("SF-10").id: "4"}, {})
     invoices.build_summaries()
     forget_notices(["order", "payment:", "shipment-", "invoice-"])
     return len(RECEIPTS) + 3

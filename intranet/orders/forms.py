@@ -102,3 +102,22 @@ class ReceiveForm(FlaskForm):
     packaging = StringField(_l("包装"))
     reference = StringField(_l("入库单号"))
     note = StringField(_l("备注"))
+
+
+class CountForm(FlaskForm):
+    """Per product: count_<id> (counted) and reason_<id> (the difference explained), read by the view."""
+
+    kind = SelectField(_l("盘点类型"), choices=[SelectChoice("weekly", _l("每周盘点")),
+                                              SelectChoice("month_end", _l("月末盘点（与财务）"))],
+                       validate_choice=False)
+
+
+class ScanForm(FlaskForm):
+    scan = FileField(_l("证照扫描件（JPG、PNG 或 PDF）"))
+
+
+class CertificateCheckForm(FlaskForm):
+    checked_where = StringField(_l("查验途径（如国家企业信用信息公示系统、药监局网站、原件核对）"))
+    result = SelectField(_l("查验结果"), choices=[SelectChoice("valid", _l("真实有效")),
+                                                 SelectChoice("invalid", _l("不符或无效"))], validate_choice=False)
+    note = StringField(_l("备注"))

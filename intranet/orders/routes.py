@@ -25,10 +25,12 @@ from ..models.orders import (
     OrderShortage,
     PaymentNotice,
     Shipment,
+    StockCount,
 )
+from ..services import certificates as cert_svc
 from ..services import invoices as inv_svc
+from ..services import order_returns, partners
 from ..services import orders as svc
-from ..services import partners
 from ..services import payments as pay_svc
 from ..services import shipments as ship_svc
 from ..services import stock as stock_svc
@@ -42,6 +44,8 @@ from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
 from .forms import (
+    CertificateCheckForm,
+    CountForm,
     DecideForm,
     EnterForm,
     InvoiceForm,
@@ -51,6 +55,7 @@ from .forms import (
     PromiseForm,
     ReasonForm,
     ReceiveForm,
+    ScanForm,
     ShipmentForm,
 )
 
@@ -62,7 +67,7 @@ TABS = ("today", "payment", "ship", "notice", "invoice", "shortage")
 
 @bp.context_processor
 def _labels():
-    return {"svc": svc, "pay_svc": pay_svc, "ship_svc": ship_svc, "inv_svc": inv_svc, "stock_svc": stock_svc}
+    return {"svc": svc, "cert_svc": cert_svc, "order_returns": order_returns, "pay_svc": pay_svc, "ship_svc": ship_svc, "inv_svc": inv_svc, "stock_svc": stock_svc}
 
 
 def _done(url: str, message, category="success"):
@@ -589,3 +594,153 @@ def receive():
             commit()
             return _done(url_for("orders.stock"), _l("入库已登记"))
     return render("orders/receive_form.html", "form", form=form)
+
+
+# ---- stock checks (盘点) ------------------------------------------------------------------------
+
+@bp.get("/stock/counts")
+@role_required(*stock_svc.READERS)
+def stock_counts():
+    return render("orders/counts.html", "list", page=paginate(stock_svc.counts()))
+
+
+@bp.route("/stock/counts/new", methods=["GET", "POST"])
+@role_required(*stock_svc.KEEPERS)
+def stock_count_new():
+    form = CountForm()
+    rows = db.session.execute(stock_svc.stock_rows()).all()
+    line_errors = {}
+    if form.validate_on_submit():
+        counted = {p.id: request.form.get(f"count_{p.id}", "") for p, _ in rows}
+        reasons = {p.id: request.form.get(f"reason_{p.id}", "") for p, _ in rows}
+        try:
+            count = stock_svc.record_count(current_user, form.kind.data, counted, reasons)
+        except DomainError as exc:
+            line_errors = _failed(form, exc)
+        else:
+            commit()
+            return _done(url_for("orders.stock_count_detail", count_id=count.id), _l("盘点已登记"))
+    return render("orders/count_form.html", "form", form=form, rows=rows, line_errors=line_errors,
+                  typed=request.form if request.method == "POST" else {})
+
+
+@bp.get("/stock/counts/<int:count_id>")
+@role_required(*stock_svc.READERS)
+def stock_count_detail(count_id):
+    count = db.session.get(StockCount, count_id) or abort(404)
+    return render("orders/count.html", count=count, lines=stock_svc.count_lines(count), form=DecideForm())
+
+
+@bp.post("/stock/counts/<int:count_id>/lock")
+@role_required(*stock_svc.COUNT_LOCKERS)
+def stock_count_lock(count_id):
+    count = db.session.get(StockCount, count_id) or abort(404)
+    return _act(url_for("orders.stock_count_detail", count_id=count.id),
+                lambda: stock_svc.lock_count(current_user, count), _l("月末盘点已确认锁定"))
+
+
+# ---- certificates (证照查验) ----------------------------------------------------------------------
+
+def _certificate_page(cert, scan_form=None, check_form=None, status=200):
+    return render("orders/certificate.html", cert=cert, scan_form=scan_form or ScanForm(),
+                  check_form=check_form or CertificateCheckForm(), status=status)
+
+
+@bp.get("/certificates/<int:cert_id>")
+@role_required(*cert_svc.VIEWERS)
+def certificate(cert_id):
+    return _certificate_page(cert_svc.get_or_404(current_user, cert_id))
+
+
+@bp.get("/certificates/<int:cert_id>/scan")
+@role_required(*cert_svc.VIEWERS)
+def certificate_scan(cert_id):
+    from flask import send_from_directory
+
+    cert = cert_svc.get_or_404(current_user, cert_id)
+    if not cert.scan_name:
+        abort(404)
+    return send_from_directory(cert_svc.scan_dir(), cert.scan_name, as_attachment=False)
+
+
+@bp.post("/certificates/<int:cert_id>/scan")
+@role_required(*cert_svc.EDITORS)
+def certificate_upload(cert_id):
+    cert = cert_svc.get_or_404(current_user, cert_id)
+    form = ScanForm()
+    if form.validate_on_submit():
+        upload = request.files.get("scan")
+        try:
+            cert_svc.upload_scan(current_user, cert, upload.filename if upload else "", upload.read() if upload else b"")
+        except DomainError as exc:
+            _failed(form, exc)
+        else:
+            commit()
+            return _done(url_for("orders.certificate", cert_id=cert.id), _l("扫描件已上传"))
+    return _certificate_page(cert, scan_form=form)
+
+
+@bp.post("/certificates/<int:cert_id>/check")
+@role_required(*cert_svc.VERIFIERS)
+def certificate_check(cert_id):
+    cert = cert_svc.get_or_404(current_user, cert_id)
+    form = CertificateCheckForm()
+    if form.validate_on_submit():
+        try:
+            cert_svc.verify(current_user, cert, form.checked_where.data, form.result.data, form.note.data)
+        except DomainError as exc:
+            _failed(form, exc)
+        else:
+            commit()
+            return _done(url_for("orders.certificate", cert_id=cert.id), _l("查验记录已保存"))
+    return _certificate_page(cert, check_form=form)
+
+
+# ---- returns against orders (退货关联订单、换货) ---------------------------------------------------
+
+def _return_or_404(return_id):
+    from ..models.returns import ReturnRequest
+    from ..services import returns as ret_svc
+
+    doc = db.session.get(ReturnRequest, return_id)
+    if doc is None or not ret_svc.can_see(current_user, doc):
+        abort(404)
+    return doc
+
+
+@bp.get("/returns/<int:return_id>")
+@role_required(*ROLES)
+def return_order(return_id):
+    doc = _return_or_404(return_id)
+    link = order_returns.link_of(doc)
+    form = ShipmentForm()
+    if link is not None:
+        form.method.data = link.order.delivery_method
+    return render("orders/return_order.html", doc=doc, link=link, candidates=order_returns.candidates(doc),
+                  limits=order_returns.exchange_limits(doc), form=form, csrf_form=DecideForm())
+
+
+@bp.post("/returns/<int:return_id>/link")
+@role_required(*svc.REQUESTERS)
+def return_link(return_id):
+    doc = _return_or_404(return_id)
+    order_id = request.form.get("order_id", type=int)
+    order = db.session.get(Order, order_id) if order_id else None
+    url = url_for("orders.return_order", return_id=doc.id)
+    if order is None or not svc.can_see(current_user, order):
+        return _done(url, _l("请选择原订单"), "error")
+    return _act(url, lambda: order_returns.link(current_user, doc, order), _l("退货已关联原订单"))
+
+
+@bp.post("/returns/<int:return_id>/exchange")
+@role_required(*svc.DESK)
+def return_exchange(return_id):
+    doc = _return_or_404(return_id)
+    form = ShipmentForm()
+    form.validate_on_submit()
+    link = order_returns.link_of(doc)
+    raw = _qty_args(link.order) if link else {}
+    fields = {k: form[k].data for k in ("carrier", "method", "waybill", "pieces", "tracking_phone", "promised_on",
+                                        "extras")}
+    return _act(url_for("orders.return_order", return_id=doc.id),
+                lambda: order_returns.exchange(current_user, doc, raw, fields), _l("换货发货单已登记，请另一位同事复核"))

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from ..extensions import db
 from ..models import AuditEntry, Product, Region, Team, User
 from ..models.people import ROLE_LABELS
-from ..services import audit, catalog, org_units, people
+from ..services import audit, catalog, customer_changes, org_units, people
 from ..services import settings as settings_service
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
@@ -278,8 +278,9 @@ def product_edit(product_id):
             db.session.rollback()
             _field_error(form, exc)
         else:
+            waiting = product is not None and bool(customer_changes.pending_prices(product))
             commit()
-            flash(_l("已保存"), "success")
+            flash(_l("已保存；标准价变更待另一位同事复核后生效") if waiting else _l("已保存"), "success")
             return redirect(url_for("org.products"), 303)
     return render("org/product_form.html", "form", form=form, product=product)
 

@@ -1,11 +1,13 @@
-"""Product catalog maintenance (manager and assistant)."""
+"""Product catalog maintenance (manager and assistant). A new product starts at its price; a changed
+list price of an existing product takes effect only after a second person confirms it
+(services/customer_changes.propose_price, 双人复核)."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Product
-from . import audit
+from . import audit, customer_changes
 from .errors import DomainError, Forbidden
 
 MAINTAINERS = ("manager", "assistant")
@@ -25,6 +27,7 @@ def save_product(actor, product: Product | None, **fields) -> Product:
     if db.session.scalar(clash):
         raise DomainError(_l("产品编码已存在"), field="code")
     before = _snapshot(product) if product else None
+    new_price = fields.pop("list_price", None) if product is not None else None
     product = product or Product()
     for name, value in fields.items():
         setattr(product, name, value)
@@ -32,4 +35,6 @@ def save_product(actor, product: Product | None, **fields) -> Product:
     db.session.flush()
     audit.record(actor, "product.update" if before else "product.create", product, before=before,
                  after=_snapshot(product))
+    if new_price is not None:  # a changed list price waits for the second person
+        customer_changes.propose_price(actor, product, new_price)
     return product

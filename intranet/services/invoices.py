@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Region, User
 from ..models.orders import CHECKED, TO_CHECK, VOID, Invoice, InvoiceLine, InvoiceSummary, Order
 from ..web.formatting import money
-from . import audit, notify
+from . import audit, double_review, notify
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .orders import DESK, _number, order_url
 from .samples import InputErrors, parse_quantity
@@ -100,13 +100,8 @@ def invoice_url(inv: Invoice) -> str:
         return f"/orders/invoices/{inv.id}"
 
 
-def _lock(inv: Invoice) -> Invoice:
-    return db.session.scalar(select(Invoice).where(Invoice.id == inv.id).with_for_update()
-                             .execution_options(populate_existing=True))
-
-
 def can_check(user: User, inv: Invoice) -> bool:
-    return inv.status == TO_CHECK and user.role in CHECKERS and user.id != inv.prepared_by_id
+    return double_review.can_check(user, inv, CHECKERS)
 
 
 def mismatches(inv: Invoice) -> list[str]:
@@ -126,14 +121,8 @@ def mismatches(inv: Invoice) -> list[str]:
 
 
 def check(actor: User, inv: Invoice) -> Invoice:
-    if actor.role not in CHECKERS:
-        raise Forbidden(_l("您没有复核权限"))
-    audit.lock()
-    inv = _lock(inv)
-    if inv.status != TO_CHECK:
-        raise AlreadyDecided(_l("%(number)s 已经%(status)s", number=inv.number, status=STATUS_LABELS[inv.status]))
-    if actor.id == inv.prepared_by_id:
-        raise Forbidden(_l("双人复核：经办人不能复核自己登记的发票"))
+    inv = double_review.begin_check(actor, Invoice, inv, CHECKERS, STATUS_LABELS,
+                                    _l("双人复核：经办人不能复核自己登记的发票"))
     db.session.scalar(select(Order).where(Order.id == inv.order_id).with_for_update()
                       .execution_options(populate_existing=True))
     wrong = mismatches(inv)
@@ -154,15 +143,8 @@ def check(actor: User, inv: Invoice) -> Invoice:
 
 
 def void(actor: User, inv: Invoice, reason: str) -> Invoice:
-    audit.lock()
-    inv = _lock(inv)
-    if inv.status != TO_CHECK:
-        raise AlreadyDecided(_l("%(number)s 已经%(status)s", number=inv.number, status=STATUS_LABELS[inv.status]))
-    if actor.id != inv.prepared_by_id and not can_check(actor, inv):
-        raise Forbidden(_l("只有经办人或复核人可以作废"))
-    reason = (reason or "").strip()[:200]
-    if not reason:
-        raise DomainError(_l("请填写作废原因"), field="reason")
+    inv, reason = double_review.begin_void(actor, Invoice, inv, CHECKERS, STATUS_LABELS, reason,
+                                           _l("只有经办人或复核人可以作废"))
     inv.status, inv.note = VOID, (inv.note + " / " if inv.note else "") + str(_l("作废：%(r)s", r=reason))[:150]
     notify.close_todos([f"invoice-check:{inv.id}:"])
     db.session.flush()

@@ -91,10 +91,27 @@ def exchange(actor: User, ret: ReturnRequest, raw: dict, fields: dict) -> Shipme
         raise DomainError(_l("请先把退货关联到原订单"))
     if ret.received_at is None:
         raise DomainError(_l("退货入库后才能换货"))
-    order = row.order
+    return shipments.prepare(actor, row.order, raw, fields, return_id=ret.id, limits=exchange_limits(ret))
+
+
+def candidates(ret: ReturnRequest) -> list[Order]:
+    """Orders the return may be picked from: the customer's orders with something shipped, or the
+    order whose number was typed as the reference."""
+    from ..models.orders import OrderLine
+
+    shipped = select(OrderLine.order_id).where(OrderLine.shipped_qty > 0)
+    cond = Order.number == (ret.order_ref or "").strip()
+    if ret.customer_id is not None:
+        cond = cond | (Order.customer_id == ret.customer_id)
+    return list(db.session.scalars(select(Order).where(cond, Order.id.in_(shipped)).order_by(Order.id.desc())
+                                   .limit(100)))
+
+
+def exchange_limits(ret: ReturnRequest) -> dict[int, int]:
+    row = link_of(ret)
+    if row is None or ret.received_at is None:
+        return {}
     received = {ln.product_id: ln.received_qty or 0 for ln in ret.lines}
     done = exchanged(ret)
-    limits = {}
-    for oln in order.lines:
-        limits[oln.id] = max(0, min(oln.returned_qty, received.get(oln.product_id, 0)) - done.get(oln.id, 0))
-    return shipments.prepare(actor, order, raw, fields, return_id=ret.id, limits=limits)
+    return {oln.id: max(0, min(oln.returned_qty, received.get(oln.product_id, 0)) - done.get(oln.id, 0))
+            for oln in row.order.lines}

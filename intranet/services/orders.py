@@ -5,7 +5,8 @@ Rules, whatever the UI shows:
   assistant and finance see all (finance: payments and exceptions are money documents);
 - no empty order (不得制做空单): a request beyond the stock is not taken; the shortfall is
   registered (缺货登记) with the date promised to the customer and reported to the supervisor;
-- legality: a customer whose business licence or any certificate has expired gets no order;
+- legality: a customer whose business licence or any certificate has expired, or whose latest
+  certificate check (证照查验) found it not genuine, gets no order;
 - 款未到不得在系统中制单: entering (制单) needs a confirmed payment covering the order, or the
   approved exception (written reason → sales director → finance's check); a price below the list
   price needs the manager in the same approval; entering reserves the stock under row locks.
@@ -42,7 +43,7 @@ from ..models.orders import (
     PaymentNotice,
 )
 from ..web.formatting import money
-from . import approvals, audit, notify, payments, stock
+from . import approvals, audit, certificates, notify, payments, stock
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .samples import InputErrors, parse_quantity
 
@@ -117,6 +118,10 @@ def legality_problem(customer: Customer, day: date | None = None):
         if cert.expires_on is not None and cert.expires_on < day:
             return _l("%(customer)s 的%(cert)s已于 %(day)s 过期，不能销售（确定销售行为的合法性）",
                       customer=customer.name, cert=cert.name, day=cert.expires_on.isoformat())
+        if certificates.failed(cert):
+            check = certificates.latest(cert)
+            return _l("%(customer)s 的%(cert)s于 %(day)s 经%(where)s查验不符，不能销售", customer=customer.name,
+                      cert=cert.name, day=check.checked_on.isoformat(), where=check.checked_where)
     return None
 
 

@@ -29,7 +29,7 @@ from ..models.orders import (
     Shipment,
     ShipmentLine,
 )
-from . import audit, notify, stock
+from . import audit, double_review, notify, stock
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .orders import DESK, _number, _set_status
 from .samples import InputErrors, parse_quantity
@@ -140,24 +140,17 @@ def shipment_url(ship: Shipment) -> str:
 
 
 def _lock(ship: Shipment) -> Shipment:
-    return db.session.scalar(select(Shipment).where(Shipment.id == ship.id).with_for_update()
-                             .execution_options(populate_existing=True))
+    return double_review.lock(Shipment, ship)
 
 
 def can_check(user: User, ship: Shipment) -> bool:
-    return ship.status == TO_CHECK and user.role in CHECKERS and user.id != ship.prepared_by_id
+    return double_review.can_check(user, ship, CHECKERS)
 
 
 def check(actor: User, ship: Shipment) -> Shipment:
     """复核: a second person confirms the goods, waybill and pieces; stock leaves the warehouse."""
-    if actor.role not in CHECKERS:
-        raise Forbidden(_l("您没有复核权限"))
-    audit.lock()
-    ship = _lock(ship)
-    if ship.status != TO_CHECK:
-        raise AlreadyDecided(_l("%(number)s 已经%(status)s", number=ship.number, status=STATUS_LABELS[ship.status]))
-    if actor.id == ship.prepared_by_id:
-        raise Forbidden(_l("双人复核：经办人不能复核自己经办的发货单，请另一位同事复核"))
+    ship = double_review.begin_check(actor, Shipment, ship, CHECKERS, STATUS_LABELS,
+                                     _l("双人复核：经办人不能复核自己经办的发货单，请另一位同事复核"))
     order = db.session.scalar(select(Order).where(Order.id == ship.order_id).with_for_update()
                               .execution_options(populate_existing=True))
     stocks = stock.lock(ln.product_id for ln in ship.lines)
@@ -185,15 +178,8 @@ def check(actor: User, ship: Shipment) -> Shipment:
 
 def void(actor: User, ship: Shipment, reason: str) -> Shipment:
     """The preparer withdraws it or the checker sends it back: nothing moved."""
-    audit.lock()
-    ship = _lock(ship)
-    if ship.status != TO_CHECK:
-        raise AlreadyDecided(_l("%(number)s 已经%(status)s", number=ship.number, status=STATUS_LABELS[ship.status]))
-    if actor.id != ship.prepared_by_id and not can_check(actor, ship):
-        raise Forbidden(_l("只有经办人或复核人可以作废该发货单"))
-    reason = (reason or "").strip()[:200]
-    if not reason:
-        raise DomainError(_l("请填写作废原因"), field="reason")
+    ship, reason = double_review.begin_void(actor, Shipment, ship, CHECKERS, STATUS_LABELS, reason,
+                                            _l("只有经办人或复核人可以作废该发货单"))
     if ship.return_id is not None:
         stocks = stock.lock(ln.product_id for ln in ship.lines)
         for ln in ship.lines:

@@ -7,7 +7,8 @@
   constraints back it up, so stock never goes negative;
 - the weekly stock check and the month-end count record book and counted quantities; a
   difference (差异) needs its explanation and is booked as a count movement; finance locks the
-  month-end count.
+  month-end count. A count is never edited (a correction is a new count); once finance has locked
+  the month's count, no other month-end count of that month is taken.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..extensions import db
 from ..models import Product, User
 from ..models.orders import M_COUNT, M_RECEIPT, ProductMovement, ProductStock, StockCount
 from . import audit
-from .errors import DomainError, Forbidden
+from .errors import AlreadyDecided, DomainError, Forbidden
 from .samples import InputErrors, parse_quantity
 
 KEEPERS = ("assistant", "manager")
@@ -147,6 +148,12 @@ def record_count(actor: User, kind: str, counted: dict[int, object], reasons: di
             errors[f"count_{pid}"] = exc.message
     if not parsed and not errors:
         raise DomainError(_l("请至少填写一种产品的实盘数量"), field="lines")
+    known = set(db.session.scalars(select(Product.id).where(Product.id.in_(parsed), Product.active)))
+    for pid in [p for p in parsed if p not in known]:
+        errors[f"count_{pid}"] = _l("请选择产品")
+        del parsed[pid]
+    if errors:
+        raise InputErrors(errors)
     audit.lock()
     stocks = lock(parsed)
     today = today_local()
@@ -183,13 +190,38 @@ def lock_count(actor: User, count: StockCount) -> StockCount:
         raise Forbidden(_l("月末盘点由财务确认锁定"))
     if count.kind != "month_end":
         raise DomainError(_l("只有月末盘点需要财务锁定"))
+    audit.lock()
+    count = db.session.scalar(select(StockCount).where(StockCount.id == count.id).with_for_update()
+                              .execution_options(populate_existing=True))
     if count.locked_at is not None:
-        raise DomainError(_l("该盘点已锁定"))
+        raise AlreadyDecided(_l("该盘点已锁定"))
+    if db.session.scalar(select(StockCount.id).where(StockCount.kind == "month_end", StockCount.month == count.month,
+                                                     StockCount.locked_at.is_not(None))):
+        raise AlreadyDecided(_l("本月月末盘点已由财务锁定"))
     count.locked_by_id, count.locked_at = actor.id, now_utc()
     db.session.flush()
     audit.record(actor, "stock.count.lock", count, after={"locked": True})
     return count
 
 
-def counts() -> list[StockCount]:
-    return list(db.session.scalars(select(StockCount).order_by(StockCount.id.desc()).limit(50)))
+def counts():
+    return select(StockCount).order_by(StockCount.id.desc())
+
+
+KIND_NAMES = {"weekly": _l("每周盘点"), "month_end": _l("月末盘点（与财务）")}
+
+
+def count_lines(count: StockCount) -> list[dict]:
+    """The count's lines with their products, for the page (a product since removed shows its id)."""
+    products = {p.id: p for p in db.session.scalars(select(Product).where(
+        Product.id.in_([ln["product_id"] for ln in count.lines])))}
+    return [{**ln, "product": products.get(ln["product_id"]), "difference": ln["counted"] - ln["book"]}
+            for ln in count.lines]
+
+
+def differences(count: StockCount) -> int:
+    return sum(1 for ln in count.lines if ln["counted"] != ln["book"])
+
+
+def can_lock(user: User, count: StockCount) -> bool:
+    return user.role in COUNT_LOCKERS and count.kind == "month_end" and count.locked_at is None

@@ -11,6 +11,7 @@ DESK = ("assistant", "manager")
 SHIP_CHECKERS = ("assistant", "manager", "director")
 INV_CHECKERS = ("assistant", "manager", "director", "finance")
 PAY_ROLES = ("assistant", "manager", "finance", "director", "gm")
+CERT_VIEWERS = ("rep", "supervisor", "manager", "director", "gm", "assistant")
 
 
 def _only(*roles, ok=200, other=403, anon=302):
@@ -53,6 +54,19 @@ ACCESS = {
     "GET orders.stock": _only(*ALL),
     "GET orders.receive": _only(*DESK),
     "POST orders.receive": _only(*DESK),
+    "GET orders.stock_counts": _only(*ALL),
+    "GET orders.stock_count_new": _only(*DESK),
+    "POST orders.stock_count_new": _only(*DESK),
+    "GET orders.stock_count_detail": _only(*ALL),
+    "POST orders.stock_count_lock": _only("finance", ok=303),
+    "GET orders.certificate": _only(*CERT_VIEWERS),
+    "GET orders.certificate_scan": _only(*CERT_VIEWERS, ok=404),  # the demo licence has no scan
+    "POST orders.certificate_upload": _only(*REQUESTERS),  # nothing uploaded: the form again
+    "POST orders.certificate_check": _only(*DESK),  # no scan yet: the form again with the reason
+    # the returns walk's sample return (rep1's, shipped back, not yet received); finance does not see it yet
+    "GET orders.return_order": {**_only(*CERT_VIEWERS), "finance": 404},
+    "POST orders.return_link": _only(*REQUESTERS, ok=303),  # no order chosen: refused with a message
+    "POST orders.return_exchange": _only(*DESK, ok=303),  # not linked: refused with a message
 }
 
 
@@ -90,4 +104,6 @@ PARAMS = {
     "payment_id": _first("PaymentNotice"),
     "shortage_id": _first("OrderShortage"),
     "summary_id": _first("InvoiceSummary"),
+    "count_id": _first("StockCount"),
+    "cert_id": lambda users: _order(users).customer.certificates[0].id,
 }

@@ -56,3 +56,49 @@ def test_the_requester_never_confirms_their_own_change(app, users):
     (change,) = customer_changes.pending(c)
     with pytest.raises(Forbidden):
         approvals.decide(users["manager"], _req(change).id, "approve", "自己批")
+
+
+def _product(code="SOFT-2"):
+    from sqlalchemy import select
+
+    from intranet.models import Product
+
+    return db.session.scalar(select(Product).where(Product.code == code))
+
+
+def _save(actor, p, price, name=None):
+    from intranet.services import catalog
+
+    return catalog.save_product(actor, p, code=p.code, name=name or p.name, spec=p.spec, unit=p.unit,
+                                list_price=Decimal(price), active=p.active)
+
+
+def test_a_list_price_takes_effect_only_after_a_second_person(app, users):
+    p = _product()
+    old = p.list_price
+    _save(users["assistant"], p, "1.00", name="改名立即生效")
+    db.session.commit()
+    assert p.list_price == old and p.name == "改名立即生效"  # the rest applies at once
+    (change,) = customer_changes.pending_prices(p)
+    req = _req(change)
+    assert [s["role"] for s in req.steps] == ["manager"]
+    approvals.decide(users["manager"], req.id, "reject", "价格有误")
+    db.session.commit()
+    assert p.list_price == old and change.status == "refused"
+    _save(users["manager"], p, "8888.00")
+    db.session.commit()
+    (second,) = customer_changes.pending_prices(p)
+    with pytest.raises(Forbidden):
+        approvals.decide(users["manager"], _req(second).id, "approve", "自己批")
+    db.session.rollback()
+    assert p.list_price == old
+    decider = next(u for u in approvals.step_deciders(_req(second), _req(second).steps[0]) if u.id != users["manager"].id)
+    approvals.decide(decider, _req(second).id, "approve", "核对无误")
+    db.session.commit()
+    assert p.list_price == Decimal("8888.00") and second.status == "applied"
+
+
+def test_an_unchanged_price_files_nothing(app, users):
+    p = _product()
+    _save(users["assistant"], p, str(p.list_price))
+    assert customer_changes.pending_prices(p) == []

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from intranet.clock import today_local
 from intranet.extensions import db
-from intranet.models.orders import ProductStock
+from intranet.models.orders import ProductStock, Shipment
 from intranet.services import approvals, order_returns, orders, shipments, stock
 from intranet.services import returns as ret_svc
 from intranet.services.errors import DomainError, Forbidden
@@ -83,3 +83,27 @@ def test_a_quality_return_ends_in_an_exchange_shipment(app, users):
     assert (_stock().on_hand, _stock().reserved, order.lines[0].shipped_qty) == (3, 0, 2)
     totals = stock.totals(product("SOFT-2").id)
     assert _stock().on_hand == totals["receipt"] + totals["shipment"] + totals["return"] == 5 - 3 + 1
+
+
+def test_a_return_is_linked_and_exchanged_through_the_web(app, users, login):
+    order = _shipped_order(users)
+    doc = _return(users, order, 1)
+    rep = login("rep3")
+    page = rep.get(f"/orders/returns/{doc.id}")
+    assert page.status_code == 200 and order.number in page.text and 'id="link-form"' in page.text
+    assert rep.post(f"/orders/returns/{doc.id}/link", data={"order_id": order.id}).status_code == 303
+    assert order_returns.link_of(doc).order_id == order.id
+    _signed_and_back(users, doc)
+    ret_svc.record_receipt(users["assistant"], doc, {doc.lines[0].id: 1}, today_local(), "")
+    db.session.commit()
+    desk = login("assistant")
+    assert 'id="exchange-form"' in desk.get(f"/orders/returns/{doc.id}").text
+    form = {"carrier": "德邦物流", "method": "logistics", "waybill": "HH2", "pieces": "1"}
+    too_many = desk.post(f"/orders/returns/{doc.id}/exchange", data={**form, f"line_{order.lines[0].id}": "2"},
+                         follow_redirects=True)
+    assert "最多 1" in too_many.text
+    done = desk.post(f"/orders/returns/{doc.id}/exchange", data={**form, f"line_{order.lines[0].id}": "1"})
+    assert done.status_code == 303
+    ship = db.session.scalar(select(Shipment).where(Shipment.return_id == doc.id))
+    assert ship.waybill == "HH2" and ship.status == "to_check" and ship.prepared_by_id == users["assistant"].id
+    assert 'id="exchange-form"' not in desk.get(f"/orders/returns/{doc.id}").text  # nothing left to exchange
