@@ -40,6 +40,7 @@ from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.money_input import parse_amount
 from ..web.pagination import paginate
+from ..web.pickers import pinyin_choices
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -189,7 +190,7 @@ def _lines_from_form() -> list[svc.LineInput]:
 def new():
     form = OrderForm()
     customers = svc.customers_for(current_user)
-    form.customer_id.choices = [("", "—")] + [(c.id, c.name) for c in customers]
+    form.customer_id.choices = [("", "—")] + pinyin_choices(customers)
     lines = _lines_from_form() if request.method == "POST" else []
     line_errors: dict = {}
     if form.validate_on_submit():
@@ -512,7 +513,7 @@ def payments():
 @role_required(*pay_svc.REGISTRARS)
 def payment_new():
     form = PaymentForm()
-    form.customer_id.choices = [("", "—")] + [(c.id, c.name) for c in svc.customers_for(current_user)]
+    form.customer_id.choices = [("", "—")] + pinyin_choices(svc.customers_for(current_user))
     if request.method == "GET":
         form.customer_id.data = request.args.get("customer", type=int)
         form.paid_on.data = today_local()
@@ -582,7 +583,7 @@ def stock():
 @role_required(*stock_svc.KEEPERS)
 def receive():
     form = ReceiveForm()
-    form.product_id.choices = [("", "—")] + [(p.id, f"{p.code} {p.name} {p.spec}") for p in svc.products()]
+    form.product_id.choices = [("", "—")] + pinyin_choices(svc.products(), lambda p: f"{p.code} {p.name} {p.spec}")
     if form.validate_on_submit():
         product = db.session.get(Product, form.product_id.data) if form.product_id.data else None
         try:
