@@ -30,6 +30,7 @@ SENDERS = ("assistant",)
 EDITORS = ("manager",)
 KIND_LABELS = {DAILY: _l("销售日报"), WORKLOG: _l("工作日志汇总")}
 SEND_AT = {DAILY: "daily_report_at", WORKLOG: "worklog_report_at"}
+SWITCH = {DAILY: "daily_report", WORKLOG: "worklog_report"}  # each report's on/off on the schedule page
 CHAIRMAN = "setting:chairman_email"
 # Who gets what until the manager edits the list: (kind, address or role:<role> / the setting, label).
 DEFAULTS = [(DAILY, "role:finance", "财务（归档）"), (DAILY, CHAIRMAN, "董事长"), (DAILY, "role:gm", "总经理"),
@@ -149,7 +150,11 @@ def send_due(now=None) -> list[str]:
     sent = []
     if not is_workday(day):
         return sent
+    from .job_schedule import is_enabled
+
     for kind in REPORT_KINDS:
+        if not is_enabled(SWITCH[kind]):  # the manager switched this report off (the other may be on)
+            continue
         at = settings.get(SEND_AT[kind])
         if (now.hour, now.minute) < (at.hour, at.minute) or sent_row(kind, day):
             continue
