@@ -29,6 +29,8 @@ from .errors import AlreadyDecided, DomainError, Forbidden
 SENDERS = ("assistant",)
 EDITORS = ("manager",)
 KIND_LABELS = {DAILY: _l("销售日报"), WORKLOG: _l("工作日志汇总")}
+# The report center's scheduled activity summaries, mailed to their own subscribers.
+REPORT_SUBSCRIPTIONS = {"monthly": _l("月度报表"), "weekly": _l("周报表")}
 SEND_AT = {DAILY: "daily_report_at", WORKLOG: "worklog_report_at"}
 SWITCH = {DAILY: "daily_report", WORKLOG: "worklog_report"}  # each report's on/off on the schedule page
 CHAIRMAN = "setting:chairman_email"
@@ -170,7 +172,7 @@ def add_subscription(actor: User, kind: str, address: str, label: str) -> Subscr
     if actor.role not in EDITORS:
         raise Forbidden(_l("只有销售经理编辑订阅"))
     address = (address or "").strip()
-    if kind not in (*REPORT_KINDS, "monthly"):
+    if kind not in (*REPORT_KINDS, *REPORT_SUBSCRIPTIONS):
         raise DomainError(_l("请选择报表"), field="kind")
     if address != CHAIRMAN and not address.startswith("role:") and not settings.EMAIL.fullmatch(address):
         raise DomainError(_l("邮箱格式不正确"), field="address")

@@ -44,6 +44,7 @@ JOBS = [
     PeriodicJob("daily_sheet_missing", _l("日报表未交提醒"), _l("工作日，工作日志截止时间后"),
                 _l("未交日报的业务员（出差、请假除外）"), "daily_log_deadline"),
     PeriodicJob("report_subscriptions", _l("月度报表订阅"), _l("每月 1 日 08:30"), _l("月报订阅者")),
+    PeriodicJob("weekly_report_subscriptions", _l("周报表订阅"), _l("每周一 08:40"), _l("周报订阅者")),
     PeriodicJob("daily_reminders", _l("拜访计划、拜访报告、回访、证照到期、客户生日提醒"), _l("每天 08:05"),
                 _l("业务员及其主管")),
     PeriodicJob("attendance_reminders", _l("未签到、次日请假提醒"), _l("每 15 分钟"), _l("本人、直属上级"),

@@ -430,9 +430,14 @@ def sweep(now=None) -> dict[str, list[int]]:
 
 # ---- the monthly subscription ---------------------------------------------------------------
 
-def schedule_monthly() -> ReportRun | None:
-    """Last month's department report for the subscribers, requested once by the schedule."""
-    period = last_month()
+def last_week() -> str:
+    year, week, _day = (today_local() - timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def schedule_summary(period: str) -> ReportRun | None:
+    """The period's department activity summary for the subscribers, requested once by the schedule
+    (a second tick, or a restarted scheduler, finds the run and requests nothing)."""
     found = db.session.scalar(select(ReportRun).where(ReportRun.kind == "monthly", ReportRun.period == period,
                                                       ReportRun.requested_by_id.is_(None),
                                                       ReportRun.team_id.is_(None), ReportRun.rep_id.is_(None)))
@@ -445,18 +450,30 @@ def schedule_monthly() -> ReportRun | None:
     return run
 
 
+def schedule_monthly() -> ReportRun | None:
+    """Last month's summary (on the 1st)."""
+    return schedule_summary(last_month())
+
+
+def schedule_weekly() -> ReportRun | None:
+    """Last week's summary (on Mondays)."""
+    return schedule_summary(last_week())
+
+
 def mail_subscribers(run: ReportRun) -> int:
-    """A finished scheduled report to everyone subscribed to the monthly report (once each)."""
+    """A finished scheduled summary to everyone subscribed to the weekly or monthly report (once each)."""
     from . import daily_report, notify
 
-    if run.requested_by_id is not None or run.status != DONE:
+    if run.requested_by_id is not None or run.status != DONE or run.kind != "monthly":
         return 0
+    weekly = bool(WEEK.match(run.period))
     t = run.result["totals"]
-    subject = f"{run.period} 月度活动报表"
+    subject = f"{period_label(run.period)} {'周' if weekly else '月度'}活动报表"
     body = (f"{subject}（全部门）\n计划拜访：{t['planned']}　实际拜访：{t['done']}　日报已交：{t['filed']}"
             f"　日报迟交：{t['late']}　费用报销：¥{Decimal(t['expenses']):,.2f}\n"
             f"完整报表与 Excel 见报表中心 /reports/{run.id}")
+    kind = "weekly" if weekly else "monthly"
     written = 0
-    for address, _label in daily_report.recipients("monthly"):
-        written += notify.email(f"monthly-report:{run.period}:{address}", address, subject, body) is not None
+    for address, _label in daily_report.recipients(kind):
+        written += notify.email(f"{kind}-report:{run.period}:{address}", address, subject, body) is not None
     return written
