@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ..models.daily import REPORT_KINDS
-from ..services.daily_report import KIND_LABELS
+from ..services.daily_report import KIND_LABELS, REPORT_SUBSCRIPTIONS
 
 
 class SheetForm(FlaskForm):
@@ -29,7 +29,7 @@ class NoteForm(FlaskForm):
 
 class SubscriptionForm(FlaskForm):
     kind = SelectField(_l("报表"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in REPORT_KINDS]
-                       + [SelectChoice("monthly", _l("月度报表"))], validate_choice=False)
+                       + [SelectChoice(k, v) for k, v in REPORT_SUBSCRIPTIONS.items()], validate_choice=False)
     address = StringField(_l("邮箱"))
     label = StringField(_l("称呼（如：财务归档）"))
 

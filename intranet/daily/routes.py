@@ -200,7 +200,7 @@ def subscriptions():
         else:
             commit()
             return _done(url_for("daily.subscriptions"), _l("订阅已添加"))
-    kinds = {k: report_svc.recipients(k) for k in (*REPORT_KINDS, "monthly")}
+    kinds = {k: report_svc.recipients(k) for k in (*REPORT_KINDS, *report_svc.REPORT_SUBSCRIPTIONS)}
     return render("daily/subscriptions.html", "form", form=form, subs=report_svc.subscriptions(), kinds=kinds,
                   remove_form=EmptyForm(), defaults=report_svc.DEFAULTS)
 

@@ -1,10 +1,11 @@
 """Scheduled approval reminders: once to the approver, then once one level up (SPEC 2.8)."""
 
 from ..services import approvals
-from .runtime import in_app_context
+from .runtime import in_app_context, periodic
 
 
 @in_app_context
+@periodic("approval_reminders")
 def remind_overdue_approvals() -> int:
     """Idempotent: an ApprovalReminder row per request/round/step/level makes each reminder happen once."""
     from ..web.transaction import commit

@@ -5,10 +5,11 @@ rerun or a missed run never reminds anyone twice."""
 from datetime import datetime
 
 from ..services import attendance
-from .runtime import in_app_context
+from .runtime import in_app_context, periodic
 
 
 @in_app_context
+@periodic("attendance_reminders")
 def attendance_reminders(now_iso: str | None = None) -> dict[str, int]:
     """`now_iso` (an aware ISO timestamp) lets an operator or a test replay a given moment."""
     from ..web.transaction import commit

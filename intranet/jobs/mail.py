@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Email, User
 from ..models.outbox import FAILED, PENDING, SENDING, SENT
 from ..web.stored_labels import in_language
-from .runtime import enqueue, in_app_context
+from .runtime import enqueue, in_app_context, periodic
 
 RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
 STALE_PENDING = timedelta(seconds=30)
@@ -100,6 +100,7 @@ def recover_stuck() -> int:
 
 
 @in_app_context
+@periodic("sweep_outbox")
 def sweep_outbox() -> int:
     """Re-enqueue emails still pending (e.g. written while Redis was down). Scheduled every minute."""
     recover_stuck()

@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from ..services import archive, minutes
-from .runtime import in_app_context
+from .runtime import in_app_context, periodic
 
 
 @in_app_context
+@periodic("office_reminders")
 def office_reminders(now_iso: str | None = None) -> dict[str, int]:
     """Idempotent: one outbox key per loan/task and person, so a second run reminds nobody."""
     from ..web.transaction import commit
@@ -18,6 +19,7 @@ def office_reminders(now_iso: str | None = None) -> dict[str, int]:
 
 
 @in_app_context
+@periodic("tender_search_check")
 def tender_search_check(now_iso: str | None = None) -> int:
     """Weekly: fewer tender searches logged last week than the setting → the assistant and the manager
     are reminded. Idempotent: one outbox key per week and person."""

@@ -7,10 +7,11 @@ twice a day, or after a missed day, never reminds anyone twice. The outbox sweep
 from datetime import datetime
 
 from ..services import enquiries, visits
-from .runtime import in_app_context
+from .runtime import in_app_context, periodic
 
 
 @in_app_context
+@periodic("daily_reminders")
 def daily_reminders(now_iso: str | None = None) -> dict[str, int]:
     """`now_iso` (an aware ISO timestamp) lets an operator or a test replay a given day."""
     now = datetime.fromisoformat(now_iso) if now_iso else None
@@ -18,6 +19,7 @@ def daily_reminders(now_iso: str | None = None) -> dict[str, int]:
 
 
 @in_app_context
+@periodic("enquiry_escalation")
 def escalate_enquiries(now_iso: str | None = None) -> int:
     """Enquiries from a region without reps not taken up in time: to the sales manager (each once)."""
     return enquiries.escalate_untaken(datetime.fromisoformat(now_iso) if now_iso else None)

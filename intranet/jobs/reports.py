@@ -32,6 +32,17 @@ def monthly_subscriptions() -> str:
 
 
 @in_app_context
+@periodic("weekly_report_subscriptions")
+def weekly_subscriptions() -> str:
+    run = reports.schedule_weekly()
+    db.session.commit()
+    if run is None:
+        return "—"
+    enqueue_run(run.id)
+    return f"#{run.id} {run.period}"
+
+
+@in_app_context
 @periodic("sweep_reports")
 def sweep_reports() -> str:
     found = reports.sweep()

@@ -71,9 +71,10 @@ def _has_app() -> bool:
         return False
 
 
-def periodic(name: str):
-    """A scheduled job: skipped while the manager has it switched off; each run is recorded
-    (when, what it did) for the reminder schedule page. Use inside in_app_context."""
+def periodic(name: str, switch: bool = True):
+    """A scheduled job: skipped while the manager has it switched off (`switch=False`: the job
+    checks its own parts' switches); each run is recorded — when, what it did, what it sent, or
+    its error — for the reminder schedule page. Use inside in_app_context."""
 
     def decorator(func):
         @functools.wraps(func)
@@ -81,10 +82,20 @@ def periodic(name: str):
             from ..extensions import db
             from ..services import job_schedule
 
-            if not job_schedule.is_enabled(name):
+            if switch and not job_schedule.is_enabled(name):
                 return "off"
-            result = func(*args, **kwargs)
-            job_schedule.finish(job_schedule.start(name), result)
+            run_id = job_schedule.start(name)
+            try:
+                result = func(*args, **kwargs)
+            except Exception as exc:
+                db.session.rollback()
+                db.session.info.pop("job_sent", None)
+                if db.session.get(job_schedule.JobRun, run_id) is None:  # rolled back with the job
+                    run_id = job_schedule.start(name)
+                job_schedule.finish(run_id, f"{type(exc).__name__}: {exc}", failed=True)
+                db.session.commit()
+                raise
+            job_schedule.finish(run_id, result)
             db.session.commit()
             return result
 

@@ -13,7 +13,7 @@ from .mail import sweep_outbox
 from .office import office_reminders, tender_search_check
 from .orders import build_invoice_summaries
 from .reminders import daily_reminders, escalate_enquiries
-from .reports import monthly_subscriptions, sweep_reports
+from .reports import monthly_subscriptions, sweep_reports, weekly_subscriptions
 from .samples import remind_unconfirmed_mailings
 
 QUEUE = "intranet"
@@ -43,3 +43,5 @@ cron.register(tender_search_check, QUEUE, cron="25 0 * * 1")
 cron.register(escalate_enquiries, QUEUE, interval=900)
 # 00:30 UTC on the 1st = 08:30 Asia/Shanghai: last month's report for the subscribers (once per month).
 cron.register(monthly_subscriptions, QUEUE, cron="30 0 1 * *")
+# 00:40 UTC on Mondays = 08:40 Asia/Shanghai: last week's report for the weekly subscribers (once per week).
+cron.register(weekly_subscriptions, QUEUE, cron="40 0 * * 1")

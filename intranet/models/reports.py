@@ -53,3 +53,7 @@ class JobRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(300), default="")
+    # What the run wrote for people: {"emails": n, "todos": n, "items": [{"kind", "to", "subject"}, …]}
+    # (the first ones; the outbox has them all). None for a run from before this was recorded.
+    sent: Mapped[dict | None] = mapped_column(JSON)
+    failed: Mapped[bool] = mapped_column(default=False)

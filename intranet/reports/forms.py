@@ -10,7 +10,7 @@ from ..services.reports import KINDS
 
 class RequestForm(FlaskForm):
     kind = SelectField(_l("报表"), choices=[SelectChoice(k, v) for k, v in KINDS.items()], validate_choice=False)
-    period = StringField(_l("月份（如 2026-10）"))
+    period = StringField(_l("期间（月份如 2026-10，或周如 2026-W46）"))
     scope = SelectField(_l("范围"), validate_choice=False)
 
 

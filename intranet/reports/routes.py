@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..extensions import db, htmx
 from ..jobs.reports import enqueue_run
-from ..models.reports import DONE, FAILED
+from ..models.reports import DONE, QUEUED, RUNNING
 from ..services import reports as svc
 from ..services.errors import DomainError, Forbidden
 from ..web.guards import role_required
@@ -77,13 +77,10 @@ def run(run_id):
 @bp.get("/<int:run_id>/progress")
 @role_required(*svc.REQUESTERS)
 def progress(run_id):
-    """The polling fragment; once the run is over it answers 286 so htmx stops polling."""
+    """The polling fragment; read-only. Once the run is over (done, failed, or abandoned by a dead
+    worker — its heartbeat stopped; the sweep job records it as failed) it answers 286 so htmx stops."""
     run = svc.get_visible_or_404(current_user, run_id)
-    found = svc.sweep()  # a dead worker shows as failed here without waiting for the scheduler
-    if found["abandoned"]:
-        commit()
-        db.session.refresh(run)
-    over = run.status in (DONE, FAILED)
+    over = svc.state(run) not in (QUEUED, RUNNING)
     # The finished fragment (chart, download, or the error and Re-run) replaces the bar; 286 stops htmx.
     return render("reports/run.html", "progress", run=run, form=EmptyForm(), status=286 if over and htmx else 200)
 
@@ -102,7 +99,7 @@ def download(run_id):
 @role_required(*svc.REQUESTERS)
 def rerun(run_id):
     run = svc.get_visible_or_404(current_user, run_id)
-    svc.rerun(current_user, run)  # not failed: 409 with the message
+    svc.rerun(current_user, run)  # neither failed nor abandoned: 409 with the message
     commit()
     enqueue_run(run.id)
     flash(_l("已重新提交生成"), "success")

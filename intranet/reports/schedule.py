@@ -18,8 +18,10 @@ from .forms import EmptyForm
 @role_required(*svc.VIEWERS)
 def schedule():
     values = settings.raw_values()
+    history = {j.name: svc.history(j.run_name, 5) for j in svc.JOBS}
     return render("reports/schedule.html", rows=svc.overview(), values=values, labels=settings.BY_KEY,
-                  form=EmptyForm(), history={j.name: svc.history(j.name, 5) for j in svc.JOBS})
+                  form=EmptyForm(), history=history,
+                  names=svc.recipients([r for runs in history.values() for r in runs]))
 
 
 @bp.post("/schedule/<name>/switch")

@@ -29,7 +29,10 @@ from .errors import AlreadyDecided, DomainError, Forbidden
 SENDERS = ("assistant",)
 EDITORS = ("manager",)
 KIND_LABELS = {DAILY: _l("销售日报"), WORKLOG: _l("工作日志汇总")}
+# The report center's scheduled activity summaries, mailed to their own subscribers.
+REPORT_SUBSCRIPTIONS = {"monthly": _l("月度报表"), "weekly": _l("周报表")}
 SEND_AT = {DAILY: "daily_report_at", WORKLOG: "worklog_report_at"}
+SWITCH = {DAILY: "daily_report", WORKLOG: "worklog_report"}  # each report's on/off on the schedule page
 CHAIRMAN = "setting:chairman_email"
 # Who gets what until the manager edits the list: (kind, address or role:<role> / the setting, label).
 DEFAULTS = [(DAILY, "role:finance", "财务（归档）"), (DAILY, CHAIRMAN, "董事长"), (DAILY, "role:gm", "总经理"),
@@ -149,7 +152,11 @@ def send_due(now=None) -> list[str]:
     sent = []
     if not is_workday(day):
         return sent
+    from .job_schedule import is_enabled
+
     for kind in REPORT_KINDS:
+        if not is_enabled(SWITCH[kind]):  # the manager switched this report off (the other may be on)
+            continue
         at = settings.get(SEND_AT[kind])
         if (now.hour, now.minute) < (at.hour, at.minute) or sent_row(kind, day):
             continue
@@ -165,7 +172,7 @@ def add_subscription(actor: User, kind: str, address: str, label: str) -> Subscr
     if actor.role not in EDITORS:
         raise Forbidden(_l("只有销售经理编辑订阅"))
     address = (address or "").strip()
-    if kind not in (*REPORT_KINDS, "monthly"):
+    if kind not in (*REPORT_KINDS, *REPORT_SUBSCRIPTIONS):
         raise DomainError(_l("请选择报表"), field="kind")
     if address != CHAIRMAN and not address.startswith("role:") and not settings.EMAIL.fullmatch(address):
         raise DomainError(_l("邮箱格式不正确"), field="address")

@@ -151,3 +151,23 @@ def test_the_monthly_subscription_generates_last_months_report_and_mails_it_once
     run = db.session.scalar(select(ReportRun).where(ReportRun.requested_by_id.is_(None)))
     assert run.status == "done" and run.period == MONTH
     assert len(smtp_sink.wait_for(2, timeout=1.5)) == 1
+
+
+def test_the_weekly_subscription_generates_last_weeks_report_and_mails_it_once(app, users, login, smtp_sink,
+                                                                               run_worker):
+    from intranet.jobs.reports import weekly_subscriptions
+
+    manager = login("manager")
+    assert manager.post("/daily/subscriptions", data={"kind": "weekly", "address": "weekly@corp.example",
+                                                      "label": "周报"}).status_code == 303
+    assert "周报表" in manager.get("/daily/subscriptions").get_data(as_text=True)
+    assert weekly_subscriptions() == f"#{db.session.scalar(select(db.func.max(ReportRun.id)))} 2026-W46"
+    assert weekly_subscriptions() == "—"  # a second tick: the week's run exists already
+    result = run_worker()
+    assert result.returncode == 0, result.stderr
+    messages = smtp_sink.wait_for(1)
+    assert [m["To"] for m in messages] == ["weekly@corp.example"]  # not the monthly subscribers
+    db.session.expire_all()
+    run = db.session.scalar(select(ReportRun).where(ReportRun.requested_by_id.is_(None)))
+    assert run.status == "done" and run.period == "2026-W46"
+    assert len(smtp_sink.wait_for(2, timeout=1.5)) == 1
