@@ -50,6 +50,7 @@ from .office import Minutes as Minutes
 from .office import Notice as Notice
 from .office import NoticeRecipient as NoticeRecipient
 from .office import Partner as Partner
+from .office import Qualification as Qualification
 from .office import Seal as Seal
 from .office import SealIncident as SealIncident
 from .office import SealUse as SealUse

@@ -319,3 +319,22 @@ class Partner(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     region: Mapped[Region | None] = relationship()
+
+
+class Qualification(db.Model):
+    """One of the company's own licences and qualifications (公司资质): number, issuer, expiry, a scan.
+    Shown to customers and tenders; its expiry is reminded ahead of the date, once per expiry date."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    number: Mapped[str] = mapped_column(String(60), default="")
+    issuer: Mapped[str] = mapped_column(String(120), default="")
+    expires_on: Mapped[date | None] = mapped_column(index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    stored_name: Mapped[str] = mapped_column(String(80), default="")
+    content_type: Mapped[str] = mapped_column(String(40), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User] = relationship()

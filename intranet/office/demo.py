@@ -14,7 +14,7 @@ from ..demo import SEED_HOOKS
 from ..extensions import db
 from ..models import ApprovalRequest, Email, Region, Todo
 from ..models.office import Seal
-from ..services import approvals, archive, correspondence, minutes, notices, partners, seals, tenders
+from ..services import approvals, archive, correspondence, minutes, notices, partners, qualifications, seals, tenders
 
 SEAL_NAME = "经济合同章"
 
@@ -76,6 +76,7 @@ def seed_office(users: dict) -> int:
         "subject": "2027 年度供应商资格审核通知"})
     correspondence.acknowledge(users["manager"], letter, "已转内勤准备资质文件")
     _seed_tenders_and_partners(users, today)
+    _seed_qualifications(users, today)
     _forget_notices()
     return 1
 
@@ -101,11 +102,24 @@ def _seed_tenders_and_partners(users: dict, today) -> None:
                                           "phone": "0571-8777 1234", "notes": "产品检测报告"})
 
 
+def _seed_qualifications(users: dict, today) -> None:
+    """The company's licences: a business licence with its scan, an ISO 9001 certificate expiring within
+    the reminder window, a hygiene licence valid for years."""
+    assistant = users["assistant"]
+    licence = qualifications.save(assistant, None, {
+        "name": "营业执照", "number": "91330100MA2B000000", "issuer": "杭州市市场监督管理局", "expires_on": None})
+    qualifications.attach_scan(assistant, licence, "营业执照扫描件.pdf", b"%PDF-1.4\n% demo licence\n%%EOF\n")
+    qualifications.save(assistant, None, {"name": "ISO 9001 质量管理体系认证证书", "number": "00126Q30001R2M",
+                                          "issuer": "中国质量认证中心", "expires_on": today + timedelta(days=20)})
+    qualifications.save(assistant, None, {"name": "涉及饮用水卫生安全产品卫生许可批件", "number": "浙卫水字（2025）第 0012 号",
+                                          "issuer": "浙江省卫生健康委员会", "expires_on": today + timedelta(days=900)})
+
+
 def _forget_notices() -> None:
     """The demo's own to-dos and emails were never real occasions: remove them."""
     doc_types = (archive.DOC_TYPE, seals.USE_TYPE, seals.OUT_TYPE)
     ids = db.session.scalars(select(ApprovalRequest.id).where(ApprovalRequest.doc_type.in_(doc_types)))
-    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", "tender:", *[f"approval:{i}:" for i in ids]]
+    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", "tender:", "qualification-", *[f"approval:{i}:" for i in ids]]
     match = or_(*[Email.key.startswith(p) for p in prefixes])
     gone = set(db.session.scalars(select(Email.id).where(match)))
     db.session.execute(delete(Email).where(match))

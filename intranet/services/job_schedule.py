@@ -43,6 +43,8 @@ JOBS = [
     PeriodicJob("approval_reminders", _l("审批超时提醒与升级"), _l("每 10 分钟"), _l("审批人，再上一级"),
                 "approval_remind_hours"),
     PeriodicJob("mailing_reminders", _l("寄件未确认提醒"), _l("每天 08:15"), _l("销售内勤"), "mailing_unconfirmed_days"),
+    PeriodicJob("office_reminders", _l("借阅逾期、任务到期、公司资质到期提醒"), _l("每天 08:20"),
+                _l("借阅人、任务负责人、销售内勤与销售经理"), "qualification_remind_days"),
     PeriodicJob("sweep_outbox", _l("发件箱补发与中断恢复"), _l("每分钟"), _l("发件箱中的邮件"), can_switch=False),
     PeriodicJob("sweep_reports", _l("中断的报表任务标记为失败"), _l("每分钟"), _l("报表中心"), can_switch=False),
 ]

@@ -197,3 +197,23 @@ ACCESS.update({
     "POST office.partner_edit": _only(*EDITORS),
 })
 PARAMS.update({"tender_id": _tender, "partner_id": _partner})
+
+
+def _qualification(users):
+    from intranet.models import Qualification
+
+    return _one(Qualification, Qualification.stored_name != "")
+
+
+# company qualifications: the sample is the demo's business licence with its scan
+ACCESS.update({
+    "GET office.qualifications": _only(*ALL),
+    "GET office.qualification_new": _only(*EDITORS),
+    "POST office.qualification_new": _only(*EDITORS),  # empty: the messages beside the fields
+    "GET office.qualification_edit": _only(*EDITORS),
+    "POST office.qualification_edit": _only(*EDITORS),
+    "GET office.qualification_detail": _only(*ALL),
+    "POST office.qualification_scan": _only(*EDITORS),  # no file: the message beside the field
+    "GET office.qualification_download": _only(*ALL),
+})
+PARAMS.update({"qual_id": _qualification})
