@@ -14,7 +14,17 @@ from ..demo import SEED_HOOKS
 from ..extensions import db
 from ..models import ApprovalRequest, Email, Region, Todo
 from ..models.office import Seal
-from ..services import approvals, archive, correspondence, minutes, notices, partners, qualifications, seals, tenders
+from ..services import (
+    approvals,
+    archive,
+    correspondence,
+    minutes,
+    notices,
+    partners,
+    qualifications,
+    seals,
+    tenders,
+)
 
 SEAL_NAME = "经济合同章"
 
