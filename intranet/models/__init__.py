@@ -56,6 +56,7 @@ from .office import SealIncident as SealIncident
 from .office import SealUse as SealUse
 from .office import Task as Task
 from .office import Tender as Tender
+from .office import TenderFile as TenderFile
 from .office import TenderSearch as TenderSearch
 from .orders import Invoice as Invoice
 from .orders import InvoiceLine as InvoiceLine

@@ -99,6 +99,7 @@ def _seed_tenders_and_partners(users: dict, today) -> None:
     east_tender = tenders.register(assistant, east or users["rep1"].region, users["rep1"], {
         "title": "嘉兴市自来水公司 2027 年净水设备采购", "source": "中国采购与招标网", "buyer": "嘉兴市自来水有限公司",
         "deadline": today + timedelta(days=10), "documents": "营业执照、ISO9001 证书、近三年业绩、产品检测报告"})
+    tenders.add_file(assistant, east_tender, "招标文件.pdf", b"%PDF-1.4\n% demo tender\n%%EOF\n")
     tenders.set_questions(assistant, east_tender, "招标文件第 3.2 条流量参数是否可偏离", today + timedelta(days=4))
     tenders.register(assistant, south or users["rep3"].region, users["rep3"], {
         "title": "佛山南海水务 RO 膜组件采购", "source": "广东省公共资源交易网", "buyer": "佛山市南海区水务局",

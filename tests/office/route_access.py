@@ -217,3 +217,18 @@ ACCESS.update({
     "GET office.qualification_download": _only(*ALL),
 })
 PARAMS.update({"qual_id": _qualification})
+
+
+def _tender_file(users):
+    from intranet.models import TenderFile
+
+    return _one(TenderFile, TenderFile.tender_id == _tender(users))
+
+
+# tender documents: the demo's 华东区 tender (rep1's) has one; an empty upload is the message beside the
+# field for those who work it, 403 for the others (the permission before any file check)
+ACCESS.update({
+    "POST office.tender_file": {"rep": 200, "assistant": 200, "manager": 200, "*": 403, None: 302},
+    "GET office.tender_file_download": _only(*TENDER_ROLES),
+})
+PARAMS.update({"tender_file_id": _tender_file})
