@@ -48,6 +48,7 @@ from .office import ArchiveScan as ArchiveScan
 from .office import Correspondence as Correspondence
 from .office import Minutes as Minutes
 from .office import Notice as Notice
+from .office import NoticeFile as NoticeFile
 from .office import NoticeRecipient as NoticeRecipient
 from .office import Partner as Partner
 from .office import Qualification as Qualification

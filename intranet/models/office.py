@@ -355,3 +355,20 @@ class TenderFile(db.Model):
 
     tender: Mapped[Tender] = relationship()
     uploaded_by: Mapped[User] = relationship()
+
+
+class NoticeFile(db.Model):
+    """An attachment of a notice, policy or company document. A policy's or company document's
+    attachment is part of the library (everyone); a notice's only for its recipients, its issuer and
+    the leaders."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    notice: Mapped[Notice] = relationship()

@@ -70,6 +70,7 @@ def seed_office(users: dict) -> int:
         "kind": "policy", "title": "关于经济合同章使用管理的规定",
         "body": "经济合同章由销售内勤保管。用印须经销售经理批准；未经同意带离办公室者罚款 50 元，造成后果的罚款 1000 元。",
         "user_ids": everyone, "sign_ids": [users["director"].id]})
+    notices.add_file(users["manager"], notice, "用印管理规定.pdf", b"%PDF-1.4\n% demo policy\n%%EOF\n")
     notices.acknowledge(users["rep1"], notice)
 
     meeting = minutes.record(users["manager"], {

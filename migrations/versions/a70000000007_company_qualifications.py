@@ -1,4 +1,5 @@
-"""Office: the company's own licences and qualifications (公司资质); tender documents.
+"""Office: the company's own licences and qualifications (公司资质); tender documents;
+attachments of notices and policies.
 
 Revision ID: a70000000007
 Revises: f2a3b4c5d6e7
@@ -52,9 +53,28 @@ def upgrade():
     )
     with op.batch_alter_table("tender_file") as batch_op:
         batch_op.create_index("ix_tender_file_tender_id", ["tender_id"], unique=False)
+    op.create_table(
+        "notice_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("stored_name", sa.String(length=80), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["notice_id"], ["notice.id"]),
+        sa.ForeignKeyConstraint(["uploaded_by_id"], ["user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("notice_file") as batch_op:
+        batch_op.create_index("ix_notice_file_notice_id", ["notice_id"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("notice_file") as batch_op:
+        batch_op.drop_index("ix_notice_file_notice_id")
+    op.drop_table("notice_file")
     with op.batch_alter_table("tender_file") as batch_op:
         batch_op.drop_index("ix_tender_file_tender_id")
     op.drop_table("tender_file")

@@ -232,3 +232,18 @@ ACCESS.update({
     "GET office.tender_file_download": _only(*TENDER_ROLES),
 })
 PARAMS.update({"tender_file_id": _tender_file})
+
+
+def _notice_file(users):
+    from intranet.models import NoticeFile
+
+    return _one(NoticeFile, NoticeFile.notice_id == _notice(users))
+
+
+# notice attachments: the demo's policy (the library: everyone downloads); an empty upload is the message
+# beside the field for its issuer (the manager) and the assistant, 403 for everyone else
+ACCESS.update({
+    "POST office.notice_file": {"manager": 200, "assistant": 200, "*": 403, None: 302},
+    "GET office.notice_file_download": _only(*ALL),
+})
+PARAMS.update({"notice_file_id": _notice_file})
