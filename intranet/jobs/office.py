@@ -1,8 +1,9 @@
-"""Daily check of the office registers: archive loans overdue and tasks due, each reminded once."""
+"""Daily check of the office registers: archive loans overdue, tasks due and
+company qualifications about to expire, each reminded once."""
 
 from datetime import datetime
 
-from ..services import archive, minutes
+from ..services import archive, minutes, qualifications
 from .runtime import in_app_context, periodic
 
 
@@ -13,7 +14,8 @@ def office_reminders(now_iso: str | None = None) -> dict[str, int]:
     from ..web.transaction import commit
 
     now = datetime.fromisoformat(now_iso) if now_iso else None
-    result = {"loans": archive.remind_overdue(now), "tasks": minutes.remind_due(now)}
+    result = {"loans": archive.remind_overdue(now), "tasks": minutes.remind_due(now),
+              "qualifications": qualifications.remind_expiring(now)}
     commit()
     return result
 

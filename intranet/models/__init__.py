@@ -49,13 +49,16 @@ from .office import ArchiveScan as ArchiveScan
 from .office import Correspondence as Correspondence
 from .office import Minutes as Minutes
 from .office import Notice as Notice
+from .office import NoticeFile as NoticeFile
 from .office import NoticeRecipient as NoticeRecipient
 from .office import Partner as Partner
+from .office import Qualification as Qualification
 from .office import Seal as Seal
 from .office import SealIncident as SealIncident
 from .office import SealUse as SealUse
 from .office import Task as Task
 from .office import Tender as Tender
+from .office import TenderFile as TenderFile
 from .office import TenderSearch as TenderSearch
 from .orders import Invoice as Invoice
 from .orders import InvoiceLine as InvoiceLine

@@ -319,3 +319,56 @@ class Partner(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     region: Mapped[Region | None] = relationship()
+
+
+class Qualification(db.Model):
+    """One of the company's own licences and qualifications (公司资质): number, issuer, expiry, a scan.
+    Shown to customers and tenders; its expiry is reminded ahead of the date, once per expiry date."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    number: Mapped[str] = mapped_column(String(60), default="")
+    issuer: Mapped[str] = mapped_column(String(120), default="")
+    expires_on: Mapped[date | None] = mapped_column(index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    stored_name: Mapped[str] = mapped_column(String(80), default="")
+    content_type: Mapped[str] = mapped_column(String(40), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User] = relationship()
+
+
+class TenderFile(db.Model):
+    """A document of a tender (招标文件、投标文件): uploaded by those who work the tender, downloaded by
+    those who see it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tender: Mapped[Tender] = relationship()
+    uploaded_by: Mapped[User] = relationship()
+
+
+class NoticeFile(db.Model):
+    """An attachment of a notice, policy or company document. A policy's or company document's
+    attachment is part of the library (everyone); a notice's only for its recipients, its issuer and
+    the leaders."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    notice: Mapped[Notice] = relationship()

@@ -20,6 +20,7 @@ from . import (  # noqa: E402,F401
     routes_mail,
     routes_notices,
     routes_partners,
+    routes_qualifications,
     routes_seal,
     routes_tasks,
     routes_tenders,

@@ -14,7 +14,17 @@ from ..demo import SEED_HOOKS
 from ..extensions import db
 from ..models import ApprovalRequest, Email, Region, Todo
 from ..models.office import Seal
-from ..services import approvals, archive, correspondence, minutes, notices, partners, seals, tenders
+from ..services import (
+    approvals,
+    archive,
+    correspondence,
+    minutes,
+    notices,
+    partners,
+    qualifications,
+    seals,
+    tenders,
+)
 
 SEAL_NAME = "经济合同章"
 
@@ -60,6 +70,7 @@ def seed_office(users: dict) -> int:
         "kind": "policy", "title": "关于经济合同章使用管理的规定",
         "body": "经济合同章由销售内勤保管。用印须经销售经理批准；未经同意带离办公室者罚款 50 元，造成后果的罚款 1000 元。",
         "user_ids": everyone, "sign_ids": [users["director"].id]})
+    notices.add_file(users["manager"], notice, "用印管理规定.pdf", b"%PDF-1.4\n% demo policy\n%%EOF\n")
     notices.acknowledge(users["rep1"], notice)
 
     meeting = minutes.record(users["manager"], {
@@ -76,6 +87,7 @@ def seed_office(users: dict) -> int:
         "subject": "2027 年度供应商资格审核通知"})
     correspondence.acknowledge(users["manager"], letter, "已转内勤准备资质文件")
     _seed_tenders_and_partners(users, today)
+    _seed_qualifications(users, today)
     _forget_notices()
     return 1
 
@@ -88,6 +100,7 @@ def _seed_tenders_and_partners(users: dict, today) -> None:
     east_tender = tenders.register(assistant, east or users["rep1"].region, users["rep1"], {
         "title": "嘉兴市自来水公司 2027 年净水设备采购", "source": "中国采购与招标网", "buyer": "嘉兴市自来水有限公司",
         "deadline": today + timedelta(days=10), "documents": "营业执照、ISO9001 证书、近三年业绩、产品检测报告"})
+    tenders.add_file(assistant, east_tender, "招标文件.pdf", b"%PDF-1.4\n% demo tender\n%%EOF\n")
     tenders.set_questions(assistant, east_tender, "招标文件第 3.2 条流量参数是否可偏离", today + timedelta(days=4))
     tenders.register(assistant, south or users["rep3"].region, users["rep3"], {
         "title": "佛山南海水务 RO 膜组件采购", "source": "广东省公共资源交易网", "buyer": "佛山市南海区水务局",
@@ -101,11 +114,24 @@ def _seed_tenders_and_partners(users: dict, today) -> None:
                                           "phone": "0571-8777 1234", "notes": "产品检测报告"})
 
 
+def _seed_qualifications(users: dict, today) -> None:
+    """The company's licences: a business licence with its scan, an ISO 9001 certificate expiring within
+    the reminder window, a hygiene licence valid for years."""
+    assistant = users["assistant"]
+    licence = qualifications.save(assistant, None, {
+        "name": "营业执照", "number": "91330100MA2B000000", "issuer": "杭州市市场监督管理局", "expires_on": None})
+    qualifications.attach_scan(assistant, licence, "营业执照扫描件.pdf", b"%PDF-1.4\n% demo licence\n%%EOF\n")
+    qualifications.save(assistant, None, {"name": "ISO 9001 质量管理体系认证证书", "number": "00126Q30001R2M",
+                                          "issuer": "中国质量认证中心", "expires_on": today + timedelta(days=20)})
+    qualifications.save(assistant, None, {"name": "涉及饮用水卫生安全产品卫生许可批件", "number": "浙卫水字（2025）第 0012 号",
+                                          "issuer": "浙江省卫生健康委员会", "expires_on": today + timedelta(days=900)})
+
+
 def _forget_notices() -> None:
     """The demo's own to-dos and emails were never real occasions: remove them."""
     doc_types = (archive.DOC_TYPE, seals.USE_TYPE, seals.OUT_TYPE)
     ids = db.session.scalars(select(ApprovalRequest.id).where(ApprovalRequest.doc_type.in_(doc_types)))
-    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", "tender:", *[f"approval:{i}:" for i in ids]]
+    prefixes = ["notice:", "task:", "archive-", "seal-", "correspondence:", "tender:", "qualification-", *[f"approval:{i}:" for i in ids]]
     match = or_(*[Email.key.startswith(p) for p in prefixes])
     gone = set(db.session.scalars(select(Email.id).where(match)))
     db.session.execute(delete(Email).where(match))

@@ -172,3 +172,10 @@ class PartnerForm(FlaskForm):
     phone = StringField(_l("电话"))
     notes = StringField(_l("备注"))
     active = BooleanField(_l("在用"), default=True)
+
+
+class QualificationForm(FlaskForm):
+    name = StringField(_l("资质名称"))
+    number = StringField(_l("证书编号"))
+    issuer = StringField(_l("发证机关"))
+    expires_on = DateField(_l("有效期至"), validators=[Optional()])

@@ -9,6 +9,8 @@ a notice is seen by its issuer, its recipients and the department leaders.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -16,8 +18,8 @@ from sqlalchemy import func, or_, select
 from .. import clock
 from ..extensions import db
 from ..models import User
-from ..models.office import NOTICE_KINDS, Notice, NoticeRecipient
-from . import audit, notify
+from ..models.office import NOTICE_KINDS, Notice, NoticeFile, NoticeRecipient
+from . import audit, notify, receipts, stored_files
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text
 
@@ -195,3 +197,53 @@ def sign(actor: User, notice: Notice, comment: str) -> NoticeRecipient:
                                                    "comment": row.comment})
     notify.close_todos([f"notice:{notice.id}:u{actor.id}:"])
     return row
+
+
+# ---- attachments ------------------------------------------------------------------------------------------
+
+def files_of(notice: Notice) -> list[NoticeFile]:
+    return list(db.session.scalars(select(NoticeFile).where(NoticeFile.notice_id == notice.id).order_by(NoticeFile.id)))
+
+
+def can_attach(user: User, notice: Notice) -> bool:
+    return notice.issued_by_id == user.id or user.role == "assistant"
+
+
+def can_download(user: User, notice: Notice) -> bool:
+    """The library (policies, company documents) for everyone; a notice's attachment only for the people
+    it was circulated to, its issuer and the leaders."""
+    if user.role not in ROLES:
+        return False
+    return (notice.kind in LIBRARY or user.role in LEADERS or notice.issued_by_id == user.id
+            or recipient(user, notice) is not None)
+
+
+def add_file(actor: User, notice: Notice, filename: str, data: bytes) -> NoticeFile:
+    if not can_attach(actor, notice):
+        raise Forbidden(_l("只有发布人或销售内勤可以上传附件"))
+    from .archive import scan_dir
+
+    content_type, ext = receipts.check(data, field="scan")
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"attachment.{ext}"
+    stored = f"n{notice.id}-{secrets.token_hex(8)}.{ext}"
+    stored_files.write(db.session, scan_dir() / stored, data)
+    row = NoticeFile(notice_id=notice.id, filename=name, stored_name=stored, content_type=content_type,
+                     size=len(data), uploaded_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "notice.file", row, after={"notice": notice.number, "name": name, "size": len(data)})
+    return row
+
+
+def file_for_download(user: User, notice: Notice, file_id: int) -> tuple[NoticeFile, bytes]:
+    row = db.session.get(NoticeFile, file_id)
+    if row is None or row.notice_id != notice.id:
+        abort(404)
+    if not can_download(user, notice):
+        abort(403)
+    from .archive import scan_dir
+
+    path = scan_dir() / row.stored_name
+    if not path.is_file():
+        abort(404)
+    return row, path.read_bytes()

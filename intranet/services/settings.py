@@ -53,6 +53,7 @@ DEFINITIONS = [
     SettingDef("enquiry_escalate_hours", _l("空白区域咨询转销售经理（小时）"), "int", "24", _l("客户")),
     SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒（天）"), "int", "5", _l("样品")),
     SettingDef("tender_searches_per_week", _l("每周招标信息检索次数（至少）"), "int", "3", _l("办公室")),
+    SettingDef("qualification_remind_days", _l("公司资质到期提前提醒（天）"), "int", "30", _l("办公室")),
 ]
 BY_KEY = {d.key: d for d in DEFINITIONS}
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")

@@ -8,6 +8,7 @@ Reps see their region's tenders and the ones assigned to them; leaders and the a
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from flask import abort, url_for
@@ -17,8 +18,8 @@ from sqlalchemy import func, or_, select
 from .. import clock
 from ..extensions import db
 from ..models import Region, User
-from ..models.office import TENDER_OUTCOMES, Tender, TenderSearch
-from . import audit, notify
+from ..models.office import TENDER_OUTCOMES, Tender, TenderFile, TenderSearch
+from . import audit, notify, receipts, stored_files
 from . import settings as company_settings
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text, whole_number
@@ -286,3 +287,41 @@ def _searches_url() -> str:
         return url_for("office.tender_searches")
     except RuntimeError:
         return "/office/tenders/searches"
+
+
+# ---- documents ------------------------------------------------------------------------------------
+
+def files_of(tender: Tender) -> list[TenderFile]:
+    return list(db.session.scalars(select(TenderFile).where(TenderFile.tender_id == tender.id).order_by(TenderFile.id)))
+
+
+def add_file(actor: User, tender: Tender, filename: str, data: bytes) -> TenderFile:
+    """Permission first (those who work the tender), then the file itself."""
+    if not can_work(actor, tender):
+        raise Forbidden(_l("只有负责的业务员、销售内勤或销售经理可以上传招投标文件"))
+    from .archive import scan_dir
+
+    content_type, ext = receipts.check(data, field="scan")
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"tender.{ext}"
+    stored = f"t{tender.id}-{secrets.token_hex(8)}.{ext}"
+    stored_files.write(db.session, scan_dir() / stored, data)
+    row = TenderFile(tender_id=tender.id, filename=name, stored_name=stored, content_type=content_type,
+                     size=len(data), uploaded_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "tender.file", row, after={"tender": tender.number, "name": name, "size": len(data)})
+    return row
+
+
+def file_for_download(user: User, tender: Tender, file_id: int) -> tuple[TenderFile, bytes]:
+    row = db.session.get(TenderFile, file_id)
+    if row is None or row.tender_id != tender.id:
+        abort(404)
+    if not can_see(user, tender):
+        abort(403)
+    from .archive import scan_dir
+
+    path = scan_dir() / row.stored_name
+    if not path.is_file():
+        abort(404)
+    return row, path.read_bytes()

@@ -197,3 +197,53 @@ ACCESS.update({
     "POST office.partner_edit": _only(*EDITORS),
 })
 PARAMS.update({"tender_id": _tender, "partner_id": _partner})
+
+
+def _qualification(users):
+    from intranet.models import Qualification
+
+    return _one(Qualification, Qualification.stored_name != "")
+
+
+# company qualifications: the sample is the demo's business licence with its scan
+ACCESS.update({
+    "GET office.qualifications": _only(*ALL),
+    "GET office.qualification_new": _only(*EDITORS),
+    "POST office.qualification_new": _only(*EDITORS),  # empty: the messages beside the fields
+    "GET office.qualification_edit": _only(*EDITORS),
+    "POST office.qualification_edit": _only(*EDITORS),
+    "GET office.qualification_detail": _only(*ALL),
+    "POST office.qualification_scan": _only(*EDITORS),  # no file: the message beside the field
+    "GET office.qualification_download": _only(*ALL),
+})
+PARAMS.update({"qual_id": _qualification})
+
+
+def _tender_file(users):
+    from intranet.models import TenderFile
+
+    return _one(TenderFile, TenderFile.tender_id == _tender(users))
+
+
+# tender documents: the demo's 华东区 tender (rep1's) has one; an empty upload is the message beside the
+# field for those who work it, 403 for the others (the permission before any file check)
+ACCESS.update({
+    "POST office.tender_file": {"rep": 200, "assistant": 200, "manager": 200, "*": 403, None: 302},
+    "GET office.tender_file_download": _only(*TENDER_ROLES),
+})
+PARAMS.update({"tender_file_id": _tender_file})
+
+
+def _notice_file(users):
+    from intranet.models import NoticeFile
+
+    return _one(NoticeFile, NoticeFile.notice_id == _notice(users))
+
+
+# notice attachments: the demo's policy (the library: everyone downloads); an empty upload is the message
+# beside the field for its issuer (the manager) and the assistant, 403 for everyone else
+ACCESS.update({
+    "POST office.notice_file": {"manager": 200, "assistant": 200, "*": 403, None: 302},
+    "GET office.notice_file_download": _only(*ALL),
+})
+PARAMS.update({"notice_file_id": _notice_file})

@@ -145,3 +145,46 @@ def test_nobody_assigns_a_task_to_themselves(app, users):
     with pytest.raises(minutes.InputErrors):
         minutes.assign(users["manager"], None, users["manager"], {"what": "x", "due_on": today_local(),
                                                                   "check_method": "y"})
+
+
+def test_notice_attachments_are_scoped_and_the_policy_library_is_open(app, users, login):
+    import io
+
+    from intranet.models import NoticeFile
+
+    pdf = b"%PDF-1.4\n% notice\n%%EOF\n"
+
+    def upload(client, notice, data, name="附件.pdf"):
+        return client.post(f"/office/notices/{notice.id}/files", data={"scan": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+
+    notice = notices.circulate(users["manager"], {"kind": "notice", "title": "主管会议安排", "body": "见附件。",
+                                                  "roles": ["supervisor"]})
+    policy = notices.circulate(users["manager"], {"kind": "policy", "title": "差旅费报销管理办法XQ",
+                                                  "body": "住宿标准见附件。", "roles": ["supervisor"]})
+    db.session.commit()
+    manager = login("manager")
+    assert upload(login("rep1"), policy, b"junk", "x.exe").status_code == 403  # permission before the file
+    assert upload(login("supervisor1"), notice, b"junk", "x.exe").status_code == 403
+    bad = upload(manager, notice, b"junk", "x.exe")
+    assert bad.status_code == 200 and "PDF 格式" in bad.get_data(as_text=True)
+    assert upload(manager, notice, pdf).status_code == 303 and upload(manager, policy, pdf).status_code == 303
+    n_file = db.session.scalar(select(NoticeFile).where(NoticeFile.notice_id == notice.id))
+    p_file = db.session.scalar(select(NoticeFile).where(NoticeFile.notice_id == policy.id))
+    n_url = f"/office/notices/{notice.id}/files/{n_file.id}"
+    # a notice's attachment: the people it was circulated to and the leaders only
+    for username, status in (("supervisor1", 200), ("director", 200), ("gm", 200), ("manager", 200),
+                             ("assistant", 403), ("rep1", 404), ("finance", 404)):
+        response = login(username).get(n_url)
+        assert response.status_code == status, username
+        if status == 200:
+            assert response.data == pdf
+    # the policy library: everyone finds it and downloads its attachment
+    for username in ("rep1", "finance", "assistant"):
+        client = login(username)
+        listing = client.get("/office/", query_string={"kind": "policy", "q": "XQ"})
+        assert "差旅费报销管理办法XQ" in listing.get_data(as_text=True)
+        assert client.get(f"/office/notices/{policy.id}/files/{p_file.id}").data == pdf
+    assert login("rep1").get(f"/office/notices/{policy.id}/files/{n_file.id}").status_code == 404  # another notice's
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "notice.file",
+                                                         AuditEntry.object_id == n_file.id)) is not None

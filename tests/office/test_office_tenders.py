@@ -128,3 +128,39 @@ def test_enough_searches_remind_nobody(app, users):
     assert tenders.check_last_week(next_week) == 2
     assert db.session.scalar(select(func.count()).select_from(Todo)
                              .where(Todo.key.in_(_week_keys(date(2026, 11, 16), users)))) == 2
+
+
+def test_tender_documents_permission_before_the_file(app, users, login):
+    import io
+
+    from intranet.models import TenderFile
+
+    tender = _south(users, "茂名水务 招标文件测试")
+    pdf = b"%PDF-1.4\n% bid\n%%EOF\n"
+
+    def upload(client, data, name):
+        return client.post(f"/office/tenders/{tender.id}/files", data={"scan": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+
+    supervisor = login("supervisor1")  # sees every tender, does not work this one
+    assert supervisor.get(f"/office/tenders/{tender.id}").status_code == 200
+    assert upload(supervisor, b"not a pdf at all", "bad.exe").status_code == 403  # 403 even for a bad file
+    assert upload(supervisor, pdf, "ok.pdf").status_code == 403
+    assert supervisor.post(f"/office/tenders/{tender.id}/files", data={}).status_code == 403  # and for no file
+    assert upload(login("rep1"), pdf, "ok.pdf").status_code == 404  # another region: not even seen
+    rep3 = login("rep3")
+    bad = upload(rep3, b"not a pdf at all", "bad.exe")
+    assert bad.status_code == 200 and "PDF 格式" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(TenderFile.id)).where(TenderFile.tender_id == tender.id)) == 0
+    assert upload(rep3, pdf, "投标文件.pdf").status_code == 303
+    row = db.session.scalar(select(TenderFile).where(TenderFile.tender_id == tender.id))
+    assert row.filename == "投标文件.pdf" and row.uploaded_by_id == users["rep3"].id
+    url = f"/office/tenders/{tender.id}/files/{row.id}"
+    for username in ("rep3", "director", "supervisor1", "assistant"):
+        response = login(username).get(url)
+        assert response.status_code == 200 and response.data == pdf
+    assert login("rep1").get(url).status_code == 404
+    other = _south(users, "另一个招标")
+    assert login("rep3").get(f"/office/tenders/{other.id}/files/{row.id}").status_code == 404  # not this tender's file
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "tender.file",
+                                                         AuditEntry.object_id == row.id)) is not None
