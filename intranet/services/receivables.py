@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date
+from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, case, event, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from ..clock import now_utc, today_local
 from ..extensions import db
 from ..models import AuditEntry, Customer, User
 from ..models.orders import CHECKED, PAY_TYPES, Invoice, Order
 from ..models.receivables import ALLOCATION, GENESIS, REVERSAL, IncomingPayment, PaymentAllocation
+from ..models.sql import local_days_since, money_sum
 from ..web.formatting import money
 from . import audit, notify, receipts
 from .errors import AlreadyDecided, DomainError, Forbidden
@@ -338,6 +340,148 @@ def unconfirmed(for_user: User | None = None):
 def to_allocate():
     return select(IncomingPayment).where(IncomingPayment.allocated < IncomingPayment.amount) \
         .order_by(IncomingPayment.received_on, IncomingPayment.id)
+
+
+# ---- receivables (应收账款) with ageing ------------------------------------------------------------
+
+BUCKETS = ("0_30", "31_60", "61_90", "over_90")
+BUCKET_LABELS = {"0_30": _l("0–30 天"), "31_60": _l("31–60 天"), "61_90": _l("61–90 天"), "over_90": _l("90 天以上")}
+CURRENT, DUE, OVERDUE = "current", "due", "overdue"
+FLAG_LABELS = {CURRENT: _l("未到期"), DUE: _l("即将到期"), OVERDUE: _l("已逾期")}
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Figures:
+    """Invoiced, collected (confirmed allocations) and open amounts, the open amount by age bucket."""
+
+    invoiced: Decimal = ZERO
+    collected: Decimal = ZERO
+    open: Decimal = ZERO
+    buckets: dict = field(default_factory=lambda: dict.fromkeys(BUCKETS, ZERO))
+    due: Decimal = ZERO
+    overdue: Decimal = ZERO
+    count: int = 0
+
+
+@dataclass
+class Line:
+    invoice_id: int
+    number: str
+    invoice_no: str
+    customer_id: int
+    customer: str
+    rep_id: int
+    rep: str
+    team_id: int | None
+    invoiced_on: date
+    due_on: date
+    age: int
+    bucket: str
+    flag: str
+    figures: Figures
+
+
+@dataclass
+class Group:
+    key: int | None
+    name: str
+    figures: Figures
+    credit: Decimal = ZERO
+
+
+@dataclass
+class Receivables:
+    asof: date
+    collection_days: int
+    lines: list[Line]
+    by_customer: list[Group]
+    by_rep: list[Group]
+    total: Figures
+
+
+def _rules() -> tuple[int, int]:
+    from . import settings
+
+    return settings.get("collection_days"), settings.get("collection_warn_days")
+
+
+def _invoice_rows(user: User, asof: date, days: int, warn: int):
+    """One row per open checked invoice the user may see: amounts, age, bucket and flag, in SQL."""
+    collected = (select(PaymentAllocation.invoice_id.label("invoice_id"),
+                        money_sum(PaymentAllocation.amount).label("collected"))
+                 .where(PaymentAllocation.confirmed_by_id.is_not(None), PaymentAllocation.invoice_id.is_not(None))
+                 .group_by(PaymentAllocation.invoice_id).subquery())
+    got = func.coalesce(collected.c.collected, 0)
+    age = local_days_since(Invoice.checked_at, literal(asof, Date))
+    rep = aliased(User)
+    bucket = case((age <= 30, "0_30"), (age <= 60, "31_60"), (age <= 90, "61_90"), else_="over_90")
+    flag = case((age > days, OVERDUE), (age >= days - warn, DUE), else_=CURRENT)
+    return (select(Invoice.id.label("invoice_id"), Invoice.number, Invoice.invoice_no,
+                   Customer.id.label("customer_id"), Customer.name.label("customer"), rep.id.label("rep_id"),
+                   rep.name.label("rep"), rep.team_id, Invoice.amount.label("invoiced"), got.label("collected"),
+                   (Invoice.amount - got).label("open"), age.label("age"), bucket.label("bucket"), flag.label("flag"))
+            .join(Order, Invoice.order_id == Order.id).join(Customer, Order.customer_id == Customer.id)
+            .join(rep, Customer.owner_id == rep.id).outerjoin(collected, collected.c.invoice_id == Invoice.id)
+            .where(Invoice.status == CHECKED, Invoice.checked_at.is_not(None), age >= 0, Invoice.amount - got > 0,
+                   scope(user, Customer.owner_id)))
+
+
+def _sums(sub):
+    return [money_sum(sub.c.invoiced), money_sum(sub.c.collected), money_sum(sub.c.open),
+            *[money_sum(case((sub.c.bucket == b, sub.c.open), else_=0)) for b in BUCKETS],
+            money_sum(case((sub.c.flag == DUE, sub.c.open), else_=0)),
+            money_sum(case((sub.c.flag == OVERDUE, sub.c.open), else_=0)), func.count()]
+
+
+def _figures(values) -> Figures:
+    invoiced, collected, open_, *rest = values
+    *buckets, due, overdue, count = rest
+    q = [Decimal(v or 0).quantize(Decimal("0.01")) for v in (invoiced, collected, open_, *buckets, due, overdue)]
+    return Figures(q[0], q[1], q[2], dict(zip(BUCKETS, q[3:7], strict=True)), q[7], q[8], int(count or 0))
+
+
+def receivables(user: User, asof: date | None = None, *, customer_id: int | None = None, rep_id: int | None = None,
+                team_id: int | None = None, flag: str = "") -> Receivables:
+    """Every figure of the receivables page and its export: per invoice, per customer (with the
+    customer's unallocated credit), per rep and in total, as of a business date (default today)."""
+    asof = asof or today_local()
+    days, warn = _rules()
+    stmt = _invoice_rows(user, asof, days, warn)
+    if customer_id:
+        stmt = stmt.where(Customer.id == customer_id)
+    if rep_id:
+        stmt = stmt.where(Customer.owner_id == rep_id)
+    if team_id:
+        stmt = stmt.where(Customer.owner_id.in_(select(User.id).where(User.team_id == team_id)))
+    sub = stmt.subquery()
+    if flag in FLAG_LABELS:
+        sub = select(sub).where(sub.c.flag == flag).subquery()
+    lines = [Line(r.invoice_id, r.number, r.invoice_no, r.customer_id, r.customer, r.rep_id, r.rep, r.team_id,
+                  asof - timedelta(days=r.age), asof - timedelta(days=r.age) + timedelta(days=days), r.age, r.bucket,
+                  r.flag, _figures((r.invoiced, r.collected, r.open, *[r.open if r.bucket == b else 0 for b in BUCKETS],
+                                    r.open if r.flag == DUE else 0, r.open if r.flag == OVERDUE else 0, 1)))
+             for r in db.session.execute(select(sub).order_by(sub.c.age.desc(), sub.c.invoice_id))]
+    by_customer = [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
+        select(sub.c.customer_id, sub.c.customer, *_sums(sub)).group_by(sub.c.customer_id, sub.c.customer)
+        .order_by(sub.c.customer))]
+    credits = _credits([g.key for g in by_customer])
+    for g in by_customer:
+        g.credit = credits.get(g.key, ZERO)
+    by_rep = [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
+        select(sub.c.rep_id, sub.c.rep, *_sums(sub)).group_by(sub.c.rep_id, sub.c.rep).order_by(sub.c.rep))]
+    total = _figures(db.session.execute(select(*_sums(sub))).one())
+    return Receivables(asof, days, lines, by_customer, by_rep, total)
+
+
+def _credits(customer_ids: list[int]) -> dict[int, Decimal]:
+    if not customer_ids:
+        return {}
+    rows = db.session.execute(select(IncomingPayment.customer_id,
+                                     money_sum(IncomingPayment.amount - IncomingPayment.allocated))
+                              .where(IncomingPayment.customer_id.in_(customer_ids))
+                              .group_by(IncomingPayment.customer_id))
+    return {cid: Decimal(v or 0).quantize(Decimal("0.01")) for cid, v in rows}
 
 
 # ---- integrity ----------------------------------------------------------------------------------------

@@ -63,3 +63,13 @@ def test_the_database_refuses_over_allocation(pg_app):
     with pytest.raises(IntegrityError):
         db.session.connection().execute(text("UPDATE incoming_payment SET allocated = 38 WHERE id = :id"), {"id": p.id})
     db.session.rollback()
+
+
+def test_ageing_in_postgresql_equals_the_independent_computation(pg_app):
+    from test_ageing import _check, _independent, _seed
+
+    from intranet.clock import today_local
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    _seed(users)
+    _check(receivables.receivables(users["finance"], today_local()), _independent(today_local()))
