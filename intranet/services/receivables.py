@@ -79,7 +79,7 @@ def _slip_visible(user, payment_id: int) -> bool:
 
 def payment_url(payment: IncomingPayment) -> str:
     try:
-        return url_for("receivables.payment_detail", payment_id=payment.id)
+        return url_for("receivables.payment_detail", incoming_id=payment.id)
     except RuntimeError:
         return f"/receivables/payments/{payment.id}"
 
