@@ -43,3 +43,8 @@ cron.register(tender_search_check, QUEUE, cron="25 0 * * 1")
 cron.register(escalate_enquiries, QUEUE, interval=900)
 # 00:30 UTC on the 1st = 08:30 Asia/Shanghai: last month's report for the subscribers (once per month).
 cron.register(monthly_subscriptions, QUEUE, cron="30 0 1 * *")
+# Every 15 minutes: dunning lines not recorded by `dunning_record_by` (rep, once), then the next day
+# to the supervisor (once per line).
+from .receivables import dunning_reminders  # noqa: E402
+
+cron.register(dunning_reminders, QUEUE, interval=900)
