@@ -1,7 +1,8 @@
 """Demo receivables: checked invoices of rep1, rep2 and rep3's customers at several ages (a few days,
 about 40, 75 and 120 days back), two receipts registered by finance from the bank slip — one of
 rep1's customer partly allocated (one allocation confirmed, one waiting for finance, the rest held
-as credit), one of rep3's customer fully allocated and confirmed. Made through the real services
+as credit), one of rep3's customer fully allocated and confirmed; this month's dunning notice of
+rep1's team issued by finance, waiting for supervisor1 to pass it on. Made through the real services
 (the invoice dates are then set back: the invoice date drives the ageing); the to-dos and emails
 that sends are removed again. Idempotent. Dates relative to today: works on any day."""
 
@@ -13,7 +14,7 @@ from ..clock import local_instant
 from ..demo import SEED_HOOKS, demo_image, forget_notices, working_day_back
 from ..extensions import db
 from ..models import Customer, IncomingPayment, Product
-from ..services import invoices, orders, payments, receivables, shipments, stock
+from ..services import dunning, invoices, orders, payments, receivables, shipments, stock
 
 # rep, customer index, product, quantity, invoice days back
 INVOICES = [("rep1", 0, "MEM-4040", 10, 6), ("rep1", 0, "UF-200", 1, 40), ("rep1", 1, "SF-10", 1, 75),
@@ -69,7 +70,8 @@ def seed_receivables(users) -> int:
     receivables.allocate(assistant, first, made[0], Decimal("5000.00"), "部分货款")  # waiting for finance
     second = _receipt(users, made[5].order.customer, str(made[6].amount), 1)
     receivables.confirm(finance, receivables.allocate(assistant, second, made[6], made[6].amount, "货款"))
-    forget_notices(["order", "payment:", "shipment-", "invoice-", "incoming:", "allocation:"])
+    dunning.issue(finance, users["rep1"].team)  # this month's notice of rep1's team, waiting for supervisor1
+    forget_notices(["order", "payment:", "shipment-", "invoice-", "incoming:", "allocation:", "dunning:"])
     db.session.flush()
     return len(made) + 2
 

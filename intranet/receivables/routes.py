@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import today_local
 from ..extensions import db, htmx
-from ..models import Customer, IncomingPayment, PaymentAllocation, User
+from ..models import Customer, DunningLine, IncomingPayment, PaymentAllocation, Team, User
+from ..services import dunning as dun_svc
 from ..services import orders as order_svc
 from ..services import payments as pay_svc
 from ..services import receipts
@@ -26,7 +27,7 @@ from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
-from .forms import AllocateForm, IncomingForm, ReasonForm
+from .forms import AllocateForm, IncomingForm, IssueForm, ReasonForm, RecordForm
 
 AMOUNT = re.compile(r"^amount_(\d+)$")
 VIEWS = ("customer", "rep", "invoice")
@@ -34,7 +35,7 @@ VIEWS = ("customer", "rep", "invoice")
 
 @bp.context_processor
 def _labels():
-    return {"svc": svc, "pay_svc": pay_svc}
+    return {"svc": svc, "pay_svc": pay_svc, "dun_svc": dun_svc}
 
 
 def _done(url: str, message, category="success"):
@@ -260,3 +261,52 @@ def _ageing_workbook(report, view: str):
 
 def _money(fig) -> list:
     return [fig.invoiced, fig.collected, fig.open, *[fig.buckets[b] for b in svc.BUCKETS]]
+
+
+# ---- dunning notices (催款通知单) ------------------------------------------------------------------
+
+@bp.get("/dunning")
+@role_required(*ALL_ROLES)
+def dunning():
+    form = IssueForm()
+    form.team_id.choices = [("", "—")] + [(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))]
+    return render("receivables/dunning.html", "list", page=paginate(dun_svc.visible(current_user)), form=form)
+
+
+@bp.post("/dunning/issue")
+@role_required(*dun_svc.ISSUERS)
+def dunning_issue():
+    form = IssueForm()
+    form.team_id.choices = []
+    form.validate_on_submit()
+    team = db.session.get(Team, form.team_id.data) if form.team_id.data else None
+    return _act(url_for("receivables.dunning"), lambda: dun_svc.issue(current_user, team), _l("催款通知单已下发主管"))
+
+
+@bp.get("/dunning/<int:dunning_id>")
+@role_required(*ALL_ROLES)
+def dunning_detail(dunning_id):
+    notice = dun_svc.get_or_404(current_user, dunning_id)
+    lines = notice.lines if current_user.role != "rep" else [x for x in notice.lines if x.rep_id == current_user.id]
+    return render("receivables/dunning_detail.html", notice=notice, lines=lines, form=RecordForm())
+
+
+@bp.post("/dunning/<int:dunning_id>/pass-on")
+@role_required("supervisor")
+def dunning_pass_on(dunning_id):
+    notice = dun_svc.get_or_404(current_user, dunning_id)
+    return _act(url_for("receivables.dunning_detail", dunning_id=notice.id),
+                lambda: dun_svc.pass_on(current_user, notice), _l("已下发业务员"))
+
+
+@bp.post("/dunning/lines/<int:dunning_line_id>/record")
+@role_required("rep")
+def dunning_record(dunning_line_id):
+    line = db.session.get(DunningLine, dunning_line_id) or abort(404)
+    if line.rep_id != current_user.id:
+        abort(404)
+    form = RecordForm()
+    form.validate_on_submit()
+    return _act(url_for("receivables.dunning_detail", dunning_id=line.notice_id),
+                lambda: dun_svc.record(current_user, line, form.contact_person.data, form.result.data,
+                                       form.promised_on.data), _l("催款结果已登记"))

@@ -23,6 +23,12 @@ ACCESS = {
     "POST receivables.allocation_confirm": _only("finance", ok=303),
     "POST receivables.allocation_reverse": _only("assistant", ok=303),
     "GET receivables.to_confirm": _only("finance"),
+    "GET receivables.dunning": _only(*ALL),
+    "POST receivables.dunning_issue": _only("finance", ok=303),
+    # rep1 has lines on the demo notice; the other reps of other teams would get 404
+    "GET receivables.dunning_detail": _only(*ALL),
+    "POST receivables.dunning_pass_on": _only("supervisor", ok=303),
+    "POST receivables.dunning_record": _only("rep", ok=303),
 }
 
 
@@ -47,7 +53,22 @@ def _allocation(users):
                              .order_by(PaymentAllocation.id))
 
 
+def _notice(users):
+    from sqlalchemy import select
+
+    from intranet.extensions import db
+    from intranet.models import DunningNotice
+
+    return db.session.scalar(select(DunningNotice).where(DunningNotice.team_id == users["rep1"].team_id))
+
+
+def _line(users):
+    return next(x.id for x in _notice(users).lines if x.rep_id == users["rep1"].id)
+
+
 PARAMS = {
+    "dunning_id": lambda users: _notice(users).id,
+    "dunning_line_id": _line,
     "incoming_id": lambda users: _payment(users).id,
     "allocation_id": _allocation,
 }

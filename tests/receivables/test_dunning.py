@@ -29,13 +29,15 @@ def test_issue_pass_on_record_remind_escalate(app, users):
     team = db.session.get(Team, users["rep1"].team_id)
     with pytest.raises(Forbidden):
         dunning.issue(users["assistant"], team)
-    notice = dunning.issue(users["finance"], team)
+    demo = db.session.scalar(select(DunningNotice).where(DunningNotice.team_id == team.id))
+    assert demo is not None and demo.status == "issued"  # the demo's notice of this month, not passed on
+    notice = dunning.issue(users["finance"], team, month="2026-12")
     db.session.commit()
     reps = {x.rep_id for x in notice.lines}
     assert reps >= {users["rep1"].id, users["rep2"].id}
     assert all(x.days_overdue > 0 for x in notice.lines)
     with pytest.raises(DomainError):
-        dunning.issue(users["finance"], team)  # once a month per team
+        dunning.issue(users["finance"], team, month="2026-12")  # once a month per team
     db.session.rollback()
     assert _count(f"dunning:{notice.id}:pass:", users["supervisor1"]) == 1
     with pytest.raises(Forbidden):
@@ -66,6 +68,7 @@ def test_issue_pass_on_record_remind_escalate(app, users):
     assert _count("dunning-escalate:", users["supervisor1"]) == len(rep2_lines)
     assert db.session.scalar(select(func.count()).select_from(Email).where(
         Email.key.startswith("dunning-escalate:"))) == len(rep2_lines)
-    assert {n.id for n in db.session.scalars(dunning.visible(users["rep1"]))} == {notice.id}
+    assert notice.id in {n.id for n in db.session.scalars(dunning.visible(users["rep1"]))}
+    assert notice.id not in {n.id for n in db.session.scalars(dunning.visible(users["rep3"]))}
     assert db.session.scalar(select(func.count()).select_from(DunningNotice)) >= 1
 
