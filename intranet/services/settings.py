@@ -56,7 +56,6 @@ DEFINITIONS = [
     SettingDef("collection_days", _l("回款期限（开票后天数）"), "int", "30", _l("应收账款")),
     SettingDef("collection_warn_days", _l("回款到期提示（到期前天数）"), "int", "7", _l("应收账款")),
     SettingDef("dunning_record_by", _l("催款联系记录截止时间（当日）"), "time", "17:30", _l("应收账款")),
-    SettingDef("dunning_manager_days", _l("逾期超过天数报销售经理"), "int", "60", _l("应收账款")),
 ]
 BY_KEY = {d.key: d for d in DEFINITIONS}
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
