@@ -20,6 +20,7 @@ def register_all(app: Flask) -> None:
     from .office import bp as office_bp
     from .orders import bp as orders_bp
     from .org import bp as org_bp
+    from .receivables import bp as receivables_bp
     from .reports import bp as reports_bp
     from .returns import bp as returns_bp
     from .samples import bp as samples_bp
@@ -44,3 +45,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(daily_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(office_bp)
+    app.register_blueprint(receivables_bp)

@@ -48,7 +48,7 @@ def audit_verify_command():
 
 # Workflows that keep their own tamper evidence (cross-checked with the audit trail) add
 # a function here returning a list of problems; audit-verify fails when any is reported.
-INTEGRITY_CHECKS = ["intranet.services.ledger:verify"]
+INTEGRITY_CHECKS = ["intranet.services.ledger:verify", "intranet.services.receivables:verify"]
 
 
 def register(app) -> None:

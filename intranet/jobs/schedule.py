@@ -45,3 +45,8 @@ cron.register(escalate_enquiries, QUEUE, interval=900)
 cron.register(monthly_subscriptions, QUEUE, cron="30 0 1 * *")
 # 00:40 UTC on Mondays = 08:40 Asia/Shanghai: last week's report for the weekly subscribers (once per week).
 cron.register(weekly_subscriptions, QUEUE, cron="40 0 * * 1")
+# Every 15 minutes: dunning lines not recorded by `dunning_record_by` (rep, once), then the next day
+# to the supervisor (once per line).
+from .receivables import dunning_reminders  # noqa: E402
+
+cron.register(dunning_reminders, QUEUE, interval=900)

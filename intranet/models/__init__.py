@@ -101,3 +101,7 @@ from .visits import VisitReport as VisitReport
 __all__ = [
     "ApprovalDecision", "ApprovalReminder", "ApprovalRequest", "ApprovalRoute", "Delegation", "RouteStep",
     "AuditEntry", "Email", "Product", "ROLES", "ROLE_RANK", "Region", "Setting", "Team", "Todo", "User"]
+from .receivables import DunningLine as DunningLine  # noqa: E402
+from .receivables import DunningNotice as DunningNotice  # noqa: E402
+from .receivables import IncomingPayment as IncomingPayment  # noqa: E402
+from .receivables import PaymentAllocation as PaymentAllocation  # noqa: E402

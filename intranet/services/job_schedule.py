@@ -60,6 +60,8 @@ JOBS = [
                 "enquiry_escalate_hours"),
     PeriodicJob("invoice_summaries", _l("上月开票汇总（5 日前确认）"), _l("每天 08:20（每月 1 日起生成）"),
                 _l("各区域主管")),
+    PeriodicJob("dunning_reminders", _l("催款结果未登记提醒与升级"), _l("每 15 分钟，登记截止时间后"),
+                _l("未登记的业务员；次日起其主管"), "dunning_record_by"),
     PeriodicJob("sweep_outbox", _l("发件箱补发与中断恢复"), _l("每分钟"), _l("发件箱中的邮件"), can_switch=False),
     PeriodicJob("sweep_reports", _l("中断的报表任务标记为失败"), _l("每分钟"), _l("报表中心"), can_switch=False),
 ]

@@ -54,6 +54,9 @@ DEFINITIONS = [
     SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒（天）"), "int", "5", _l("样品")),
     SettingDef("tender_searches_per_week", _l("每周招标信息检索次数（至少）"), "int", "3", _l("办公室")),
     SettingDef("qualification_remind_days", _l("公司资质到期提前提醒（天）"), "int", "30", _l("办公室")),
+    SettingDef("collection_days", _l("回款期限（开票后天数）"), "int", "30", _l("应收账款")),
+    SettingDef("collection_warn_days", _l("回款到期提示（到期前天数）"), "int", "7", _l("应收账款")),
+    SettingDef("dunning_record_by", _l("催款联系记录截止时间（当日）"), "time", "17:30", _l("应收账款")),
 ]
 BY_KEY = {d.key: d for d in DEFINITIONS}
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
