@@ -12,7 +12,7 @@ from intranet.models.targets import SalesTarget, SalesTargetLine
 from intranet.services import sales_figures as fig
 from intranet.services import settings
 
-from .sales_seed import FROZEN, expected, facts, seed_sales
+from sales_seed import FROZEN, expected, facts, seed_sales
 
 BASES = ("entered", "shipped", "invoiced", "collected")
 
