@@ -15,6 +15,7 @@ from .orders import build_invoice_summaries
 from .reminders import daily_reminders, escalate_enquiries
 from .reports import monthly_subscriptions, sweep_reports
 from .samples import remind_unconfirmed_mailings
+from .targets import flag_reps_below_target
 
 QUEUE = "intranet"
 
@@ -43,3 +44,5 @@ cron.register(tender_search_check, QUEUE, cron="25 0 * * 1")
 cron.register(escalate_enquiries, QUEUE, interval=900)
 # 00:30 UTC on the 1st = 08:30 Asia/Shanghai: last month's report for the subscribers (once per month).
 cron.register(monthly_subscriptions, QUEUE, cron="30 0 1 * *")
+# 00:35 UTC = 08:35 Asia/Shanghai daily: reps two months in a row below target, to the manager (once each).
+cron.register(flag_reps_below_target, QUEUE, cron="35 0 * * *")

@@ -43,6 +43,7 @@ JOBS = [
     PeriodicJob("approval_reminders", _l("审批超时提醒与升级"), _l("每 10 分钟"), _l("审批人，再上一级"),
                 "approval_remind_hours"),
     PeriodicJob("mailing_reminders", _l("寄件未确认提醒"), _l("每天 08:15"), _l("销售内勤"), "mailing_unconfirmed_days"),
+    PeriodicJob("flag_reps_below_target", _l("连续两个月未完成销售目标提醒"), _l("每天 08:35"), _l("销售经理")),
     PeriodicJob("sweep_outbox", _l("发件箱补发与中断恢复"), _l("每分钟"), _l("发件箱中的邮件"), can_switch=False),
     PeriodicJob("sweep_reports", _l("中断的报表任务标记为失败"), _l("每分钟"), _l("报表中心"), can_switch=False),
 ]

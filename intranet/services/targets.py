@@ -11,13 +11,14 @@ supervisor (line manager); amended the same way.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..clock import now_utc
+from ..clock import add_months, now_utc, today_local
 from ..extensions import db
 from ..models import Customer, Product, User
 from ..models.targets import (
@@ -30,8 +31,9 @@ from ..models.targets import (
     SalesTarget,
     SalesTargetLine,
 )
-from . import approvals, audit
+from . import approvals, audit, notify
 from . import customers as customer_rules
+from . import sales_figures as figures
 from .errors import DomainError, Forbidden
 
 TARGET_TYPE, PLAN_TYPE = "sales_target", "sales_plan"
@@ -342,3 +344,55 @@ approvals.register(approvals.ModelAdapter(
     model=SalesPlan, owner_attr="rep", title_of=_plan_title, endpoint="targets.plan_detail", id_arg="plan_id",
     summary_of=lambda d: [(_l("期间"), d.period), (_l("客户行数"), len(d.lines)), (_l("计划金额合计"), d.total)],
     statuses=MIRRORED, on_status=_set_status("sales_plan")))
+
+
+# ---- two months in a row below target (seed 004) ---------------------------------------------------
+
+def _monthly_standing(months: list[str]) -> dict[str, dict[int, bool]]:
+    """{"YYYY-MM": {rep_id: below target}} for reps with a target that month (4 queries for 2 years)."""
+    years = sorted({int(m[:4]) for m in months})
+    actual = {y: figures.monthly(figures.SYSTEM, y, "rep") for y in years}
+    goal = {y: figures.monthly_targets(figures.SYSTEM, y, "rep") for y in years}
+    out: dict[str, dict[int, bool]] = {}
+    for month in months:
+        year, number = int(month[:4]), int(month[5:]) - 1
+        out[month] = {rep_id: actual[year].get(rep_id, [figures.ZERO] * 12)[number] < row[number]
+                      for rep_id, row in goal[year].items() if row[number] > 0}
+    return out
+
+
+def flag_below_target(today: date | None = None) -> int:
+    """Reps below their target in the last two completed months are flagged to the sales manager(s): a to-do
+    and an email, once per occasion — a run of months below target is one occasion, keyed by its first
+    month, so a third month below adds nothing and a new run after a good month is a new occasion."""
+    today = today or today_local()
+    last = add_months(f"{today:%Y-%m}", -1)
+    months = [add_months(last, -i) for i in range(12, -1, -1)]  # 13 months back to `last`
+    standing = _monthly_standing(months)
+    managers = list(db.session.scalars(select(User).where(User.role == "manager", User.active)))
+    sent = 0
+    for rep_id, below in standing[last].items():
+        previous = add_months(last, -1)
+        if not below or not standing[previous].get(rep_id):
+            continue
+        start = previous
+        while standing.get(add_months(start, -1), {}).get(rep_id):
+            start = add_months(start, -1)
+        rep = db.session.get(User, rep_id)
+        text = str(_l("%(name)s 连续两个月未完成销售目标（%(start)s 起至 %(last)s）", name=rep.name, start=start,
+                      last=last))
+        for manager in managers:
+            if notify.todo(f"sales-below:{rep_id}:{start}:{manager.id}", manager, text,
+                           link=_overview_link(last)) is not None:
+                notify.email(f"sales-below:{rep_id}:{start}:{manager.id}", manager.email, text, text)
+                sent += 1
+    return sent
+
+
+def _overview_link(month: str) -> str:
+    from .links import link
+
+    try:
+        return link("targets.overview", month=month)
+    except RuntimeError:
+        return ""
