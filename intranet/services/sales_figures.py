@@ -411,3 +411,40 @@ def drill_ids(user: User, span: Period, rep_id: int | None = None, customer_id: 
         extra.append(f.product_id == product_id)
     column = f.payment_id if (which or basis()) == "collected" else f.order_id
     return f.select(column, user=user, period=span, extra=extra).distinct()
+
+
+def figure_rows(user: User, span: Period, by: str) -> list[Row]:
+    """The rows of the figures page for one dimension."""
+    return {"rep": rep_rows, "team": team_rows, "region": region_rows, "product": product_rows,
+            "customer": customer_rows}[by](user, span)
+
+
+# ---- 销售状况一览表 ----------------------------------------------------------------------------------
+
+def _paired(month_rows: list[Row], year_rows: list[Row]) -> list[dict]:
+    """One line per rep or team: the month's row and the year's, ordered by the year's ranking."""
+    by_key = {r.key: r for r in month_rows}
+    return [{"key": y.key, "name": y.name, "team": y.team,
+             "month": by_key.get(y.key) or Row(y.key, y.name, team=y.team), "ytd": y} for y in year_rows]
+
+
+def overview(user: User, year: int, month: int, today: date) -> dict:
+    """Everything the 一览表 shows, in a fixed number of aggregate queries whatever the years of orders:
+    the month and the year to date (to today within the current month), target vs actual per team and
+    rep, collections, top customers and products, and the monthly chart of actual against target."""
+    whole = month_period(year, month)
+    end = min(whole.end, today) if whole.start <= today else whole.end
+    month_span, year_span = Period(whole.start, end, "month"), Period(date(year, 1, 1), end, "ytd")
+    actual = monthly(user, year, "all", upto=end).get(0, [ZERO] * 12)
+    goal = monthly_targets(user, year, "all").get(0, [ZERO] * 12)
+    teams = [] if user.role == "rep" else _paired(team_rows(user, month_span), team_rows(user, year_span))
+    return {
+        "basis": basis(), "month_span": month_span, "year_span": year_span,
+        "month_total": summary(user, month_span), "year_total": summary(user, year_span),
+        "collected_month": total(user, month_span, "collected"), "collected_year": total(user, year_span, "collected"),
+        "reps": _paired(rep_rows(user, month_span), rep_rows(user, year_span)), "teams": teams,
+        "customers": customer_rows(user, year_span, limit=10), "products": product_rows(user, year_span, limit=10),
+        "chart": {"labels": [str(_l("%(m)d月", m=m)) for m in range(1, 13)],
+                  "datasets": [{"label": str(_l("实际")), "data": [f"{v:.2f}" for v in actual]},
+                               {"label": str(_l("目标")), "data": [f"{v:.2f}" for v in goal]}]},
+    }

@@ -5,14 +5,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sales_seed import FROZEN, expected, facts, seed_sales
 from sqlalchemy import select
 
 from intranet.extensions import db
 from intranet.models.targets import SalesTarget, SalesTargetLine
 from intranet.services import sales_figures as fig
 from intranet.services import settings
-
-from sales_seed import FROZEN, expected, facts, seed_sales
 
 BASES = ("entered", "shipped", "invoiced", "collected")
 

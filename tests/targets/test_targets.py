@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from intranet.extensions import db
 from intranet.models import Customer
-from intranet.services import approvals
 from intranet.models.targets import SalesPlan
+from intranet.services import approvals
 from intranet.services import targets as svc
 from intranet.services.errors import DomainError, Forbidden
 
