@@ -341,7 +341,7 @@ def _plan_title(plan: SalesPlan) -> str:
 
 approvals.register(approvals.ModelAdapter(
     PLAN_TYPE, _l("销售计划"), default_steps=[approvals.step_dict(_l("直属主管审核"), "line_manager")],
-    model=SalesPlan, owner_attr="rep", title_of=_plan_title, endpoint="targets.plan_detail", id_arg="plan_id",
+    model=SalesPlan, owner_attr="rep", title_of=_plan_title, endpoint="targets.plan_detail", id_arg="sales_plan_id",
     summary_of=lambda d: [(_l("期间"), d.period), (_l("客户行数"), len(d.lines)), (_l("计划金额合计"), d.total)],
     statuses=MIRRORED, on_status=_set_status("sales_plan")))
 

@@ -197,7 +197,7 @@ def plan_new():
             _form_error(form, exc)
         else:
             commit()
-            return _done(url_for("targets.plan_detail", plan_id=plan.id), _l("计划已建立，请填写客户与金额"))
+            return _done(url_for("targets.plan_detail", sales_plan_id=plan.id), _l("计划已建立，请填写客户与金额"))
     stmt = svc.visible_plans(current_user).order_by(svc.SalesPlan.id.desc())
     return render("targets/plans.html", "form", page=paginate(stmt), form=form)
 
@@ -217,17 +217,17 @@ def _plan_page(plan, form):
                   req=approvals.request_for(svc.PLAN_TYPE, plan.id), amendment=None)
 
 
-@bp.get("/plans/<int:plan_id>")
+@bp.get("/plans/<int:sales_plan_id>")
 @role_required(*PLAN_ROLES)
-def plan_detail(plan_id):
-    plan = svc.get_plan_or_404(current_user, plan_id)
+def plan_detail(sales_plan_id):
+    plan = svc.get_plan_or_404(current_user, sales_plan_id)
     return _plan_page(plan, _line_form(plan))
 
 
-@bp.post("/plans/<int:plan_id>/lines")
+@bp.post("/plans/<int:sales_plan_id>/lines")
 @role_required("rep")
-def plan_line_add(plan_id):
-    plan = svc.get_plan_or_404(current_user, plan_id)
+def plan_line_add(sales_plan_id):
+    plan = svc.get_plan_or_404(current_user, sales_plan_id)
     form = _line_form(plan)
     if form.validate_on_submit():
         quantity = whole_number(form.quantity.data) if (form.quantity.data or "").strip() else 0
@@ -243,40 +243,40 @@ def plan_line_add(plan_id):
                 _form_error(form, exc)
             else:
                 commit()
-                return _done(url_for("targets.plan_detail", plan_id=plan.id), _l("已添加"))
+                return _done(url_for("targets.plan_detail", sales_plan_id=plan.id), _l("已添加"))
     return _plan_page(plan, form)
 
 
-@bp.post("/plans/<int:plan_id>/lines/<int:line_id>/delete")
+@bp.post("/plans/<int:sales_plan_id>/lines/<int:plan_line_id>/delete")
 @role_required("rep")
-def plan_line_delete(plan_id, line_id):
-    plan = svc.get_plan_or_404(current_user, plan_id)
-    line = db.session.get(SalesPlanLine, line_id)
+def plan_line_delete(sales_plan_id, plan_line_id):
+    plan = svc.get_plan_or_404(current_user, sales_plan_id)
+    line = db.session.get(SalesPlanLine, plan_line_id)
     if line is None or line.plan_id != plan.id:
         abort(404)
-    return _act(url_for("targets.plan_detail", plan_id=plan.id), lambda: svc.delete_plan_line(current_user, line),
+    return _act(url_for("targets.plan_detail", sales_plan_id=plan.id), lambda: svc.delete_plan_line(current_user, line),
                 _l("已删除"))
 
 
-@bp.post("/plans/<int:plan_id>/submit")
+@bp.post("/plans/<int:sales_plan_id>/submit")
 @role_required("rep")
-def plan_submit(plan_id):
-    plan = svc.get_plan_or_404(current_user, plan_id)
-    return _act(url_for("targets.plan_detail", plan_id=plan.id), lambda: svc.submit_plan(current_user, plan),
+def plan_submit(sales_plan_id):
+    plan = svc.get_plan_or_404(current_user, sales_plan_id)
+    return _act(url_for("targets.plan_detail", sales_plan_id=plan.id), lambda: svc.submit_plan(current_user, plan),
                 _l("已提交主管审批"))
 
 
-@bp.post("/plans/<int:plan_id>/amend")
+@bp.post("/plans/<int:sales_plan_id>/amend")
 @role_required("rep")
-def plan_amend(plan_id):
-    plan = svc.get_plan_or_404(current_user, plan_id)
+def plan_amend(sales_plan_id):
+    plan = svc.get_plan_or_404(current_user, sales_plan_id)
     try:
         new = svc.amend_plan(current_user, plan)
     except DomainError as exc:
         db.session.rollback()
-        return _done(url_for("targets.plan_detail", plan_id=plan.id), exc.message, "error")
+        return _done(url_for("targets.plan_detail", sales_plan_id=plan.id), exc.message, "error")
     commit()
-    return _done(url_for("targets.plan_detail", plan_id=new.id), _l("已建立计划变更，批准后替代原计划"))
+    return _done(url_for("targets.plan_detail", sales_plan_id=new.id), _l("已建立计划变更，批准后替代原计划"))
 
 
 # ---- figures ------------------------------------------------------------------------------------------
