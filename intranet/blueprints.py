@@ -24,6 +24,7 @@ def register_all(app: Flask) -> None:
     from .reports import bp as reports_bp
     from .returns import bp as returns_bp
     from .samples import bp as samples_bp
+    from .targets import bp as targets_bp
     from .todos import bp as todos_bp
     from .visits import bp as visits_bp
 
@@ -46,3 +47,4 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(receivables_bp)
+    app.register_blueprint(targets_bp)

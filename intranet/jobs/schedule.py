@@ -12,9 +12,11 @@ from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
 from .office import office_reminders, tender_search_check
 from .orders import build_invoice_summaries
+from .receivables import dunning_reminders
 from .reminders import daily_reminders, escalate_enquiries
 from .reports import monthly_subscriptions, sweep_reports, weekly_subscriptions
 from .samples import remind_unconfirmed_mailings
+from .targets import flag_reps_below_target
 
 QUEUE = "intranet"
 
@@ -47,6 +49,6 @@ cron.register(monthly_subscriptions, QUEUE, cron="30 0 1 * *")
 cron.register(weekly_subscriptions, QUEUE, cron="40 0 * * 1")
 # Every 15 minutes: dunning lines not recorded by `dunning_record_by` (rep, once), then the next day
 # to the supervisor (once per line).
-from .receivables import dunning_reminders  # noqa: E402
-
 cron.register(dunning_reminders, QUEUE, interval=900)
+# 00:35 UTC = 08:35 Asia/Shanghai daily: reps two months in a row below target, to the manager (once each).
+cron.register(flag_reps_below_target, QUEUE, cron="35 0 * * *")

@@ -93,6 +93,10 @@ from .samples import StockDoc as StockDoc
 from .samples import StockDocLine as StockDocLine
 from .samples import StockMovement as StockMovement
 from .settings import Setting
+from .targets import SalesPlan as SalesPlan
+from .targets import SalesPlanLine as SalesPlanLine
+from .targets import SalesTarget as SalesTarget
+from .targets import SalesTargetLine as SalesTargetLine
 from .visits import FollowUp as FollowUp
 from .visits import PlannedVisit as PlannedVisit
 from .visits import VisitPlan as VisitPlan

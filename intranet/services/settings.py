@@ -17,9 +17,10 @@ from .errors import DomainError
 class SettingDef:
     key: str
     label: object
-    kind: str  # "time", "int", "money", "email"
+    kind: str  # "time", "int", "money", "email", "choice"
     default: str
     group: object
+    choices: tuple = ()  # kind "choice": ((value, label), ...)
 
 
 # Defaults are the seed's rules: 上班 09:00, 迟到10分钟以内罚20元, 10分钟到1小时罚50元,
@@ -44,6 +45,10 @@ DEFINITIONS = [
     SettingDef("daily_report_at", _l("日报发送时间（汇总发财务、董事长、总经理）"), "time", "16:30", _l("报表")),
     SettingDef("worklog_report_at", _l("工作日志汇总发送时间"), "time", "17:20", _l("报表")),
     SettingDef("chairman_email", _l("董事长邮箱（外部地址）"), "email", "chairman@example.com", _l("报表")),
+    # What counts as sales in every figure (services/sales_figures.py); shown on each page that uses it.
+    SettingDef("sales_basis", _l("销售额统计口径"), "choice", "entered", _l("报表"),
+               (("entered", _l("按制单（已录入订单）")), ("shipped", _l("按发货（已复核发货）")),
+                ("invoiced", _l("按开票（已复核发票）")), ("collected", _l("按回款（财务确认到账）")))),
     SettingDef("visit_report_days", _l("拜访报告期限（天）"), "int", "2", _l("拜访")),
     SettingDef("expense_manager_threshold", _l("报销经理审批起点"), "money", "2000.00", _l("审批")),
     SettingDef("expense_director_threshold", _l("报销总监审批起点"), "money", "10000.00", _l("审批")),
@@ -64,6 +69,10 @@ EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 
 def parse(defn: SettingDef, raw: str):
     raw = (raw or "").strip()
+    if defn.kind == "choice":
+        if raw not in dict(defn.choices):
+            raise DomainError(_l("请选择一个选项"), field=defn.key)
+        return raw
     if defn.kind == "email":
         if raw and not EMAIL.fullmatch(raw):
             raise DomainError(_l("邮箱格式不正确"), field=defn.key)

@@ -62,6 +62,7 @@ NAV_GROUP_OF: dict[str, str] = {
     "reports": "reports",
     "reports.outbox": "admin",
     "reports.schedule": "admin",
+    "targets": "reports",
     "attendance": "attendance",
     "org": "admin",
 }
