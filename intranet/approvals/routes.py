@@ -61,7 +61,9 @@ def age(value: datetime | None) -> str:
 # ---- inbox ------------------------------------------------------------------------
 
 def _inbox_page(status: int = 200, **ctx):
-    items = engine.inbox(current_user)
+    principals = engine.inbox_principals(current_user)
+    items = list(principals)
+    ctx.setdefault("principals", {r.id: p for r, p in principals.items()})
     ctx.setdefault("errors", {})
     ctx.setdefault("comments", {})
     return render("approvals/inbox.html", "list", oob=("badge",) if htmx else (), status=status, items=items,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -50,6 +50,9 @@ class LedgerEntry(db.Model):
         CheckConstraint("balance >= 0", name="balance_not_negative"),
         CheckConstraint(f"kind IN ({', '.join(repr(k) for k in ENTRY_KINDS)})", name="kind_known"),
         UniqueConstraint("account_id", "seq", name="uq_ledger_entry_account_seq"),
+        # The "unconfirmed" count and queue: only the few rows still waiting are indexed.
+        Index("ix_ledger_entry_unconfirmed", "account_id", "id",
+              postgresql_where=text("confirmed_by_id IS NULL"), sqlite_where=text("confirmed_by_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

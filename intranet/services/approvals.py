@@ -667,6 +667,11 @@ def _deciders_by_role(requests) -> dict[str, list[User]]:
 
 def inbox(user: User) -> list[ApprovalRequest]:
     """Everything waiting for `user` (directly or by delegation), newest first. Constant query count."""
+    return list(inbox_principals(user))
+
+
+def inbox_principals(user: User) -> dict[ApprovalRequest, User]:
+    """The inbox with, for each request, whom `user` decides for (so the page asks no more per row)."""
     pending = list(db.session.scalars(
         select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
         .options(selectinload(ApprovalRequest.decisions),
@@ -674,15 +679,16 @@ def inbox(user: User) -> list[ApprovalRequest]:
         .order_by(ApprovalRequest.step_started_at.desc(), ApprovalRequest.id.desc())))
     delegations = active_delegations_to(user)
     by_role = _deciders_by_role(pending)
-    mine = []
+    mine: dict[ApprovalRequest, User] = {}
     for request in pending:
         step = request.step
         by_role_step = step["approver_kind"] == ROLE and not step.get("assigned_to")
         deciders = (with_fallback(request, step, scoped(step, request.submitter, by_role[step["role"]]))
                     if by_role_step
                     else step_deciders(request, step))
-        if capacity(user, request, delegations, deciders) is not None:
-            mine.append(request)
+        principal = capacity(user, request, delegations, deciders)
+        if principal is not None:
+            mine[request] = principal
     return mine
 
 
