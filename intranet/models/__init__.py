@@ -89,6 +89,11 @@ from .samples import StockDoc as StockDoc
 from .samples import StockDocLine as StockDocLine
 from .samples import StockMovement as StockMovement
 from .settings import Setting
+from .contracts import Contract as Contract
+from .contracts import ContractChange as ContractChange
+from .contracts import ContractLine as ContractLine
+from .contracts import Quotation as Quotation
+from .contracts import QuotationLine as QuotationLine
 from .visits import FollowUp as FollowUp
 from .visits import PlannedVisit as PlannedVisit
 from .visits import VisitPlan as VisitPlan
