@@ -20,6 +20,11 @@ from .attendance import TripLink as TripLink
 from .attendance import Violation as Violation
 from .audit import AuditEntry
 from .catalog import Product
+from .contracts import Contract as Contract
+from .contracts import ContractChange as ContractChange
+from .contracts import ContractLine as ContractLine
+from .contracts import Quotation as Quotation
+from .contracts import QuotationLine as QuotationLine
 from .customers import Certificate as Certificate
 from .customers import Contact as Contact
 from .customers import Customer as Customer
@@ -89,11 +94,6 @@ from .samples import StockDoc as StockDoc
 from .samples import StockDocLine as StockDocLine
 from .samples import StockMovement as StockMovement
 from .settings import Setting
-from .contracts import Contract as Contract
-from .contracts import ContractChange as ContractChange
-from .contracts import ContractLine as ContractLine
-from .contracts import Quotation as Quotation
-from .contracts import QuotationLine as QuotationLine
 from .visits import FollowUp as FollowUp
 from .visits import PlannedVisit as PlannedVisit
 from .visits import VisitPlan as VisitPlan
