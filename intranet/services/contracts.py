@@ -46,6 +46,10 @@ ALL_SEEING = ("manager", "director", "gm", "assistant", "finance")
 QUOTATION_TYPE, CONTRACT_TYPE = "quotation", "contract"
 SCAN_TYPE, CHANGE_TYPE = "contract_scan", "contract_change"
 CENT = Decimal("0.01")
+STATUS_LABELS = {"draft": _l("草稿"), "pending": _l("评审中"), "approved": _l("评审通过"), "rejected": _l("已驳回"),
+                 "returned": _l("退回修改"), "withdrawn": _l("已撤回"), "sent": _l("已发出"), "converted": _l("已转合同"),
+                 "signed": _l("已签订"), "closed": _l("已关闭")}
+KIND_LABELS = {"sales": _l("销售合同"), "distribution": _l("分销协议")}
 
 
 @dataclass

@@ -155,3 +155,21 @@ def test_quotation_review_send_and_convert(app, users):
     contract = svc.contract_from_quotation(users["rep1"], q)
     assert q.status == "converted" and contract.total_amount == Decimal("102.00")
     assert contract.quotation_id == q.id and contract.payment_terms == "款到发货"
+
+
+def test_register_page_filters_counts_and_exports(app, users, login):
+    signed = _signed(users)
+    _contract(users, rep="rep2")
+    rep1 = login("rep1")
+    page = rep1.get("/contracts/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert signed.number in html and "已签订未上传扫描件：1 份" in html
+    manager = login("manager")
+    assert "已签订未上传扫描件：1 份" in manager.get("/contracts/").get_data(as_text=True)
+    only_signed = manager.get("/contracts/?status=signed", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in only_signed and signed.number in only_signed
+    others = [c.number for c in db.session.scalars(select(svc.Contract).where(svc.Contract.status != "signed"))]
+    assert others and not any(n in only_signed for n in others)
+    export = manager.get("/contracts/?format=xlsx")
+    assert export.status_code == 200 and export.data[:2] == b"PK"
