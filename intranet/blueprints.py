@@ -11,6 +11,7 @@ def register_all(app: Flask) -> None:
     from . import cards  # noqa: F401  (registers the foundation's desk cards)
     from .approvals import bp as approvals_bp
     from .attendance import bp as attendance_bp
+    from .contracts import bp as contracts_bp
     from .customers import bp as customers_bp
     from .daily import bp as daily_bp
     from .enquiries import bp as enquiries_bp
@@ -37,6 +38,7 @@ def register_all(app: Flask) -> None:
     app.register_blueprint(visits_bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(returns_bp)
+    app.register_blueprint(contracts_bp)
     app.register_blueprint(expenses_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(todos_bp)

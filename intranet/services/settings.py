@@ -57,6 +57,7 @@ DEFINITIONS = [
     SettingDef("sample_manager_threshold", _l("样品领用经理审批起点"), "money", "1000.00", _l("样品")),
     SettingDef("enquiry_escalate_hours", _l("空白区域咨询转销售经理（小时）"), "int", "24", _l("客户")),
     SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒（天）"), "int", "5", _l("样品")),
+    SettingDef("contract_director_threshold", _l("合同评审总监审批起点（合同金额）"), "money", "100000.00", _l("合同")),
     SettingDef("tender_searches_per_week", _l("每周招标信息检索次数（至少）"), "int", "3", _l("办公室")),
     SettingDef("qualification_remind_days", _l("公司资质到期提前提醒（天）"), "int", "30", _l("办公室")),
     SettingDef("collection_days", _l("回款期限（开票后天数）"), "int", "30", _l("应收账款")),
