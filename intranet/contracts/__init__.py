@@ -2,14 +2,12 @@
 by services/contracts.py."""
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
-
-from ..web.desk import nav
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
 CONTRACT_ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant", "finance")
 
-nav("contracts.register", _l("合同台账"), CONTRACT_ROLES, order=45)
+# Not in the menu yet: quotations and contracts are written through services/contracts.py, but their
+# forms and detail pages are still to come; a register nobody can fill would only confuse staff.
 
 from . import routes  # noqa: E402,F401
