@@ -40,4 +40,5 @@ def test_my_requests_are_paginated_and_their_queries_do_not_grow_with_rows(users
     assert "第 1 / 2 页" in first and "更多-" in first
     second = rep.get("/approvals/mine?page=2").text
     assert "申请5-00" in second and "申请5-00" not in first and "更多-" not in second
-    assert _queries(rep, "/approvals/mine?page=2") == counts[0]
+    # beyond a first page the pager adds its one (capped) count query, whatever the number of rows
+    assert _queries(rep, "/approvals/mine?page=2") == counts[0] + 1
