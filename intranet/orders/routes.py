@@ -3,14 +3,14 @@ one service call, commit once, render the page or its fragment (HTMX) or redirec
 
 import re
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..clock import today_local
-from ..extensions import db, htmx
+from ..extensions import db
 from ..models import Customer, Product
 from ..models.orders import (
     CHECKED,
@@ -36,6 +36,9 @@ from ..services import shipments as ship_svc
 from ..services import stock as stock_svc
 from ..services.errors import DomainError
 from ..services.samples import InputErrors
+from ..web.actions import act as _act
+from ..web.actions import done as _done
+from ..web.actions import failed as _failed
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.money_input import parse_amount
@@ -69,42 +72,6 @@ TABS = ("today", "payment", "ship", "notice", "invoice", "shortage")
 @bp.context_processor
 def _labels():
     return {"svc": svc, "cert_svc": cert_svc, "order_returns": order_returns, "pay_svc": pay_svc, "ship_svc": ship_svc, "inv_svc": inv_svc, "stock_svc": stock_svc}
-
-
-def _done(url: str, message, category="success"):
-    flash(message, category)
-    if htmx:
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
-
-
-def _failed(form, exc: DomainError) -> dict:
-    db.session.rollback()
-    errors = exc.errors if isinstance(exc, InputErrors) else {exc.field or "_form": exc.message}
-    rest = {}
-    for name, message in errors.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, str(message)]
-        else:
-            rest[name] = str(message)
-    if "_form" in rest:
-        form.form_errors.append(rest.pop("_form"))
-    return rest
-
-
-def _act(url: str, work, message):
-    """A button: one service call; a refusal is shown as a message on the page it came from."""
-    try:
-        work()
-    except DomainError as exc:
-        db.session.rollback()
-        errors = exc.errors if isinstance(exc, InputErrors) else {"_": exc.message}
-        return _done(url, "；".join(str(m) for m in errors.values()), "error")
-    commit()
-    return _done(url, message)
 
 
 # ---- the order desk ---------------------------------------------------------------------------

@@ -4,14 +4,14 @@ one service call, commit once, render the page or its fragment (HTMX) or redirec
 import re
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..clock import today_local
-from ..extensions import db, htmx
+from ..extensions import db
 from ..models import Customer, DunningLine, IncomingPayment, PaymentAllocation, Team, User
 from ..services import dunning as dun_svc
 from ..services import orders as order_svc
@@ -19,7 +19,9 @@ from ..services import payments as pay_svc
 from ..services import receipts
 from ..services import receivables as svc
 from ..services.errors import DomainError
-from ..services.samples import InputErrors
+from ..web.actions import act as _act
+from ..web.actions import done as _done
+from ..web.actions import failed as _failed
 from ..web.excel import append_row, send_workbook, workbook
 from ..web.guards import ALL_ROLES, role_required
 from ..web.money_input import parse_amount
@@ -36,42 +38,6 @@ VIEWS = ("customer", "rep", "invoice")
 @bp.context_processor
 def _labels():
     return {"svc": svc, "pay_svc": pay_svc, "dun_svc": dun_svc}
-
-
-def _done(url: str, message, category="success"):
-    flash(message, category)
-    if htmx:
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
-
-
-def _failed(form, exc: DomainError) -> dict:
-    """Field errors next to their fields; the rest (e.g. amount_<id>) returned for the template."""
-    db.session.rollback()
-    errors = exc.errors if isinstance(exc, InputErrors) else {exc.field or "_form": exc.message}
-    rest = {}
-    for name, message in errors.items():
-        found = form._fields.get(name)
-        if found is not None:
-            found.errors = [*found.errors, str(message)]
-        else:
-            rest[name] = str(message)
-    if "_form" in rest:
-        form.form_errors.append(rest.pop("_form"))
-    return rest
-
-
-def _act(url: str, work, message):
-    try:
-        work()
-    except DomainError as exc:
-        db.session.rollback()
-        errors = exc.errors if isinstance(exc, InputErrors) else {"_": exc.message}
-        return _done(url, "；".join(str(m) for m in errors.values()), "error")
-    commit()
-    return _done(url, message)
 
 
 def _day(name: str) -> date | None:

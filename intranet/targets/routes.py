@@ -4,14 +4,14 @@ one service call, commit once, render the page or its fragment (HTMX) or redirec
 import re
 from datetime import date, timedelta
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..clock import today_local
-from ..extensions import db, htmx
+from ..extensions import db
 from ..models import Order, PaymentNotice, Product
 from ..models.targets import EDITABLE, SalesPlanLine
 from ..services import approvals
@@ -19,6 +19,8 @@ from ..services import sales_figures as fig
 from ..services import targets as svc
 from ..services.errors import DomainError
 from ..services.text_rules import whole_number
+from ..web.actions import act as _act
+from ..web.actions import done as _done
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.money_input import parse_amount
@@ -35,26 +37,6 @@ MONTH_TEXT = re.compile(r"^(\d{4})-(\d{2})$")
 @bp.context_processor
 def _labels():
     return {"svc": svc, "fig": fig, "basis_label": fig.basis_label}
-
-
-def _done(url: str, message, category="success"):
-    flash(message, category)
-    if htmx:
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
-
-
-def _act(url: str, work, message):
-    """A button: one service call; a refusal is shown as a message on the page it came from."""
-    try:
-        work()
-    except DomainError as exc:
-        db.session.rollback()
-        return _done(url, exc.message, "error")
-    commit()
-    return _done(url, message)
 
 
 def _form_error(form, exc: DomainError) -> None:

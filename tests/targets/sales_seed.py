@@ -16,10 +16,19 @@ from intranet.models.orders import Invoice, InvoiceLine, Shipment, ShipmentLine
 FROZEN = date(2026, 11, 18)  # the tests' clock (tests/conftest.py DEFAULT_INSTANT), a Wednesday
 
 
+def _without_demo_targets() -> None:
+    """The demo approves this year's target; these tests set their own (or none) and compare with it."""
+    from intranet.models.targets import SalesTarget, SalesTargetLine
+
+    db.session.execute(db.delete(SalesTargetLine))
+    db.session.execute(db.delete(SalesTarget))
+
+
 def seed_sales(users, years=(2025, 2026), until=FROZEN, every=3, seed=20) -> int:
     """An order every `every` days for each year up to `until`; some cancelled, most shipped (some
     shipments unchecked), invoices checked at times near Shanghai midnight, payments confirmed."""
     rnd = random.Random(seed)
+    _without_demo_targets()
     reps = [users[f"rep{i}"] for i in range(1, 5)]
     products = list(db.session.scalars(select(Product).order_by(Product.id)))
     customers = {r.id: list(db.session.scalars(select(Customer).where(Customer.owner_id == r.id))) for r in reps}
