@@ -188,7 +188,7 @@ def seed_history_expenses(users) -> int:
             if len(days) < 4:
                 continue
             count = 2 + (r + m) % 3
-            spend_days = [days[int((k + 0.5) * len(days) / count)] for k in range(count)]
+            spend_days = [days[(2 * k + 1) * len(days) // (2 * count)] for k in range(count)]
             claims = [c for k, d in enumerate(spend_days) if (c := run.claim(rep, r * 12 + (m + 3) * 4 + k, d))]
             if not claims:
                 continue

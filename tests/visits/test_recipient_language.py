@@ -7,13 +7,13 @@ from decimal import Decimal
 from email.header import decode_header, make_header
 
 from flask_babel import force_locale
+from visit_helpers import clear_demo_visits, customer_of
 
 from intranet.extensions import db
 from intranet.jobs.mail import enqueue_email
 from intranet.models import Email, Todo
 from intranet.services import approvals
 from intranet.services import visits as svc
-from tests.visits.visit_helpers import clear_demo_visits, customer_of
 
 
 def _submit_in_english(users):
