@@ -320,6 +320,11 @@ def confirm(actor: User, row: PaymentAllocation) -> PaymentAllocation:
     if row.confirmed_by_id is not None:
         raise AlreadyDecided(_l("该分配已由 %(name)s 确认", name=row.confirmed_by.name))
     if row.kind == REVERSAL:
+        # A confirmed reversal of an unconfirmed allocation would leave the invoice's confirmed
+        # money below zero: finance confirms the allocation first, then its reversal.
+        original = db.session.get(PaymentAllocation, row.reverses_id)
+        if original is not None and original.confirmed_by_id is None:
+            raise DomainError(_l("请先确认被冲销的那笔分配，再确认冲销"))
         payment.allocated += row.amount  # the reversed money is free again only now
     row.confirmed_by_id, row.confirmed_at = actor.id, now_utc()
     notify.close_todos([f"allocation:{row.id}:confirm:"])

@@ -167,12 +167,8 @@ def test_verify_finds_a_row_changed_behind_the_apps_back(app, users):
                                 st.integers(1, 9000)), min_size=1, max_size=14))
 def test_books_balance_over_random_allocation_sequences(app, users, steps):
     """Σ receipts = Σ allocations + credit; each invoice open = amount − allocations; never negative."""
-    if not hasattr(test_books_balance_over_random_allocation_sequences, "world"):
-        invs = [invoice(users, qty=q) for q in (10, 20, 30)]  # 185, 370, 555
-        test_books_balance_over_random_allocation_sequences.world = [i.id for i in invs]
-    from intranet.models import Invoice
-
-    invs = [db.session.get(Invoice, i) for i in test_books_balance_over_random_allocation_sequences.world]
+    # Fresh invoices for every example: one example's allocations never leak into the next one's sums.
+    invs = [invoice(users, qty=q) for q in (10, 20, 30)]  # 185, 370, 555
     c = invs[0].order.customer
     payments = [receipt(users, c, "500.00"), receipt(users, c, "300.00")]
     rows: list[int] = []
