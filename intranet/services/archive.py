@@ -163,14 +163,29 @@ def scan_dir() -> Path:
     return path
 
 
+def store_scan(prefix: str, filename: str, data: bytes, fallback: str = "scan") -> dict:
+    """Every office upload (archive scans, qualifications, notice and tender files): checked by content,
+    stored under the office's folder (removed again if the transaction rolls back); the row's fields."""
+    content_type, ext = receipts.check(data, field="scan")
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"{fallback}.{ext}"
+    stored = f"{prefix}-{secrets.token_hex(8)}.{ext}"
+    stored_files.write(db.session, scan_dir() / stored, data)
+    return {"filename": name, "stored_name": stored, "content_type": content_type, "size": len(data)}
+
+
+def read_scan(stored_name: str) -> bytes:
+    """The bytes of a stored office upload (404 when it is gone); the caller has checked the permission."""
+    path = scan_dir() / stored_name if stored_name else None
+    if path is None or not path.is_file():
+        abort(404)
+    return path.read_bytes()
+
+
 def add_scan(actor: User, file: ArchiveFile, filename: str, data: bytes) -> ArchiveScan:
     _check_keeper(actor)
-    content_type, ext = receipts.check(data, field="scan")
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"scan.{ext}"
-    stored = f"{file.id}-{secrets.token_hex(8)}.{ext}"
-    stored_files.write(db.session, scan_dir() / stored, data)  # removed again if the transaction rolls back
-    scan = ArchiveScan(file_id=file.id, filename=name, stored_name=stored, content_type=content_type,
-                       size=len(data), uploaded_by_id=actor.id)
+    fields = store_scan(str(file.id), filename, data)
+    name = fields["filename"]
+    scan = ArchiveScan(file_id=file.id, uploaded_by_id=actor.id, **fields)
     db.session.add(scan)
     db.session.flush()
     audit.record(actor, "archive.scan", scan, after={"file": file.number, "name": name, "size": len(data)})
@@ -183,10 +198,7 @@ def scan_for_download(user: User, file: ArchiveFile, scan_id: int) -> tuple[Arch
         abort(404)
     if not can_read(user, file):
         abort(403)  # consent first: the same rule as the page and the search
-    path = scan_dir() / scan.stored_name
-    if not path.is_file():
-        abort(404)
-    return scan, path.read_bytes()
+    return scan, read_scan(scan.stored_name)
 
 
 # ---- consent to read -------------------------------------------------------------------------------

@@ -9,8 +9,6 @@ a notice is seen by its issuer, its recipients and the department leaders.
 
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -19,7 +17,7 @@ from .. import clock
 from ..extensions import db
 from ..models import User
 from ..models.office import NOTICE_KINDS, Notice, NoticeFile, NoticeRecipient
-from . import audit, notify, receipts, stored_files
+from . import audit, notify
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text
 
@@ -221,14 +219,11 @@ def can_download(user: User, notice: Notice) -> bool:
 def add_file(actor: User, notice: Notice, filename: str, data: bytes) -> NoticeFile:
     if not can_attach(actor, notice):
         raise Forbidden(_l("只有发布人或销售内勤可以上传附件"))
-    from .archive import scan_dir
+    from .archive import store_scan
 
-    content_type, ext = receipts.check(data, field="scan")
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"attachment.{ext}"
-    stored = f"n{notice.id}-{secrets.token_hex(8)}.{ext}"
-    stored_files.write(db.session, scan_dir() / stored, data)
-    row = NoticeFile(notice_id=notice.id, filename=name, stored_name=stored, content_type=content_type,
-                     size=len(data), uploaded_by_id=actor.id)
+    fields = store_scan(f"n{notice.id}", filename, data, fallback="attachment")
+    name = fields["filename"]
+    row = NoticeFile(notice_id=notice.id, uploaded_by_id=actor.id, **fields)
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "notice.file", row, after={"notice": notice.number, "name": name, "size": len(data)})
@@ -241,9 +236,6 @@ def file_for_download(user: User, notice: Notice, file_id: int) -> tuple[NoticeF
         abort(404)
     if not can_download(user, notice):
         abort(403)
-    from .archive import scan_dir
+    from .archive import read_scan
 
-    path = scan_dir() / row.stored_name
-    if not path.is_file():
-        abort(404)
-    return row, path.read_bytes()
+    return row, read_scan(row.stored_name)

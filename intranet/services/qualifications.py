@@ -6,7 +6,6 @@ a renewed licence (a new expiry date) is a new occasion."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 
 from flask import abort, url_for
@@ -17,8 +16,8 @@ from .. import clock
 from ..extensions import db
 from ..models import User
 from ..models.office import Qualification
-from . import audit, notify, receipts, settings, stored_files
-from .archive import ROLES, InputErrors, scan_dir
+from . import audit, notify, settings
+from .archive import ROLES, InputErrors, read_scan, store_scan
 from .errors import Forbidden
 from .text_rules import clean_text
 
@@ -82,12 +81,11 @@ def save(actor: User, qual: Qualification | None, fields: dict) -> Qualification
 def attach_scan(actor: User, qual: Qualification, filename: str, data: bytes) -> Qualification:
     """The scan of the licence (one per qualification; a new upload replaces the old)."""
     _check_editor(actor)
-    content_type, ext = receipts.check(data, field="scan")
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"scan.{ext}"
-    stored = f"q{qual.id}-{secrets.token_hex(8)}.{ext}"
-    stored_files.write(db.session, scan_dir() / stored, data)
+    fields = store_scan(f"q{qual.id}", filename, data)
+    name = fields["filename"]
     before = {"name": qual.filename} if qual.filename else None
-    qual.filename, qual.stored_name, qual.content_type, qual.size = name, stored, content_type, len(data)
+    qual.filename, qual.stored_name = name, fields["stored_name"]
+    qual.content_type, qual.size = fields["content_type"], fields["size"]
     db.session.flush()
     audit.record(actor, "qualification.scan", qual, before=before, after={"name": name, "size": len(data)})
     return qual
@@ -96,12 +94,7 @@ def attach_scan(actor: User, qual: Qualification, filename: str, data: bytes) ->
 def scan_for_download(user: User, qual: Qualification) -> bytes:
     if user.role not in ROLES:
         abort(403)
-    if not qual.stored_name:
-        abort(404)
-    path = scan_dir() / qual.stored_name
-    if not path.is_file():
-        abort(404)
-    return path.read_bytes()
+    return read_scan(qual.stored_name)
 
 
 def expiring(now: datetime | None = None) -> list[Qualification]:

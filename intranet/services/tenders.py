@@ -8,7 +8,6 @@ Reps see their region's tenders and the ones assigned to them; leaders and the a
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from flask import abort, url_for
@@ -19,7 +18,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Region, User
 from ..models.office import TENDER_OUTCOMES, Tender, TenderFile, TenderSearch
-from . import audit, notify, receipts, stored_files
+from . import audit, notify
 from . import settings as company_settings
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text, whole_number
@@ -299,14 +298,11 @@ def add_file(actor: User, tender: Tender, filename: str, data: bytes) -> TenderF
     """Permission first (those who work the tender), then the file itself."""
     if not can_work(actor, tender):
         raise Forbidden(_l("只有负责的业务员、销售内勤或销售经理可以上传招投标文件"))
-    from .archive import scan_dir
+    from .archive import store_scan
 
-    content_type, ext = receipts.check(data, field="scan")
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"tender.{ext}"
-    stored = f"t{tender.id}-{secrets.token_hex(8)}.{ext}"
-    stored_files.write(db.session, scan_dir() / stored, data)
-    row = TenderFile(tender_id=tender.id, filename=name, stored_name=stored, content_type=content_type,
-                     size=len(data), uploaded_by_id=actor.id)
+    fields = store_scan(f"t{tender.id}", filename, data, fallback="tender")
+    name = fields["filename"]
+    row = TenderFile(tender_id=tender.id, uploaded_by_id=actor.id, **fields)
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "tender.file", row, after={"tender": tender.number, "name": name, "size": len(data)})
@@ -319,9 +315,6 @@ def file_for_download(user: User, tender: Tender, file_id: int) -> tuple[TenderF
         abort(404)
     if not can_see(user, tender):
         abort(403)
-    from .archive import scan_dir
+    from .archive import read_scan
 
-    path = scan_dir() / row.stored_name
-    if not path.is_file():
-        abort(404)
-    return row, path.read_bytes()
+    return row, read_scan(row.stored_name)
