@@ -1,16 +1,15 @@
 """The archive pages: the file list and search, a file (contents and scans only for readers), the
 consent request, the keeper's sign-out and sign-in, and the loan register."""
 
-from io import BytesIO
 
-from flask import request, send_file, url_for
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import User
 from ..models.office import ARCHIVE_CLASSES, ArchiveLoan
-from ..services import approvals, receipts
+from ..services import approvals
 from ..services import archive as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
@@ -20,7 +19,7 @@ from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
 from .forms import AccessForm, ArchiveFileForm, LoanForm, ScanForm
-from .views import done, failed, q_arg
+from .views import done, failed, q_arg, send_scan, upload
 
 ROLES = svc.ROLES
 EDITORS = (*svc.KEEPERS, "manager")
@@ -98,18 +97,9 @@ def archive_file(file_id):
 def archive_scan(file_id):
     file = svc.get_file_or_404(current_user, file_id)
     form = ScanForm()
-    storage = request.files.get("scan")
-    if form.validate_on_submit():
-        try:
-            if storage is None or not storage.filename:
-                raise DomainError(_l("请选择要上传的扫描件"), field="scan")
-            svc.add_scan(current_user, file, storage.filename, receipts.read_upload(storage))
-        except DomainError as exc:
-            failed(form, exc)
-        else:
-            commit()
-            return done(url_for("office.archive_file", file_id=file.id), _l("扫描件已上传"))
-    return _file_page(file, scan_form=form)
+    response = upload(form, lambda name, data: svc.add_scan(current_user, file, name, data),
+                      url_for("office.archive_file", file_id=file.id), _l("扫描件已上传"), missing=_l("请选择要上传的扫描件"))
+    return response or _file_page(file, scan_form=form)
 
 
 @bp.get("/archive/<int:file_id>/scans/<int:scan_id>")
@@ -117,10 +107,7 @@ def archive_scan(file_id):
 def archive_scan_download(file_id, scan_id):
     file = svc.get_file_or_404(current_user, file_id)
     scan, data = svc.scan_for_download(current_user, file, scan_id)
-    response = send_file(BytesIO(data), mimetype=scan.content_type, as_attachment=True, download_name=scan.filename,
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_scan(data, scan.content_type, scan.filename)
 
 
 @bp.post("/archive/<int:file_id>/access")

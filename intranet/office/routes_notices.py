@@ -1,16 +1,14 @@
 """Notices and the policy library: the list (to read, issued, library), circulate, the notice with
 its read/unread register, 阅 and 批."""
 
-from io import BytesIO
 
-from flask import abort, request, send_file, url_for
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
 from ..models.office import NOTICE_KINDS
 from ..services import notices as svc
-from ..services import receipts
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
@@ -19,7 +17,7 @@ from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
 from .forms import NoticeForm, ScanForm, SignForm
-from .views import done, failed, q_arg
+from .views import done, failed, q_arg, send_scan, upload
 
 ROLE_LABELS = {"rep": _l("业务员"), "supervisor": _l("主管"), "manager": _l("销售经理"), "director": _l("销售总监"),
                "gm": _l("总经理"), "assistant": _l("销售内勤"), "finance": _l("财务")}
@@ -115,18 +113,9 @@ def notice_file(notice_id):
     if not svc.can_attach(current_user, notice):
         abort(403)  # before anything about the file
     form = ScanForm()
-    storage = request.files.get("scan")
-    if form.validate_on_submit():
-        try:
-            if storage is None or not storage.filename:
-                raise DomainError(_l("请选择要上传的文件"), field="scan")
-            svc.add_file(current_user, notice, storage.filename, receipts.read_upload(storage))
-        except DomainError as exc:
-            failed(form, exc)
-        else:
-            commit()
-            return done(url_for("office.notice_detail", notice_id=notice.id), _l("附件已上传"))
-    return _notice_page(notice, file_form=form)
+    response = upload(form, lambda name, data: svc.add_file(current_user, notice, name, data),
+                      url_for("office.notice_detail", notice_id=notice.id), _l("附件已上传"))
+    return response or _notice_page(notice, file_form=form)
 
 
 @bp.get("/notices/<int:notice_id>/files/<int:notice_file_id>")
@@ -134,7 +123,4 @@ def notice_file(notice_id):
 def notice_file_download(notice_id, notice_file_id):
     notice = svc.get_visible_or_404(current_user, notice_id)
     row, data = svc.file_for_download(current_user, notice, notice_file_id)
-    response = send_file(BytesIO(data), mimetype=row.content_type, as_attachment=True, download_name=row.filename,
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_scan(data, row.content_type, row.filename)

@@ -1,14 +1,13 @@
 """The company's licences and qualifications (公司资质): the searchable list, a qualification with its
 scan (downloaded by every office role), the keepers' form and upload."""
 
-from io import BytesIO
 
-from flask import request, send_file, url_for
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import clock
-from ..services import archive, receipts
+from ..services import archive
 from ..services import qualifications as svc
 from ..services.errors import DomainError
 from ..web.guards import role_required
@@ -17,7 +16,7 @@ from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
 from .forms import QualificationForm, ScanForm
-from .views import done, failed, q_arg
+from .views import done, failed, q_arg, send_scan, upload
 
 ROLES = archive.ROLES
 
@@ -71,18 +70,9 @@ def qualification_detail(qual_id):
 def qualification_scan(qual_id):
     qual = svc.get_or_404(current_user, qual_id)
     form = ScanForm()
-    storage = request.files.get("scan")
-    if form.validate_on_submit():
-        try:
-            if storage is None or not storage.filename:
-                raise DomainError(_l("请选择要上传的扫描件"), field="scan")
-            svc.attach_scan(current_user, qual, storage.filename, receipts.read_upload(storage))
-        except DomainError as exc:
-            failed(form, exc)
-        else:
-            commit()
-            return done(url_for("office.qualification_detail", qual_id=qual.id), _l("扫描件已上传"))
-    return _page(qual, scan_form=form)
+    response = upload(form, lambda name, data: svc.attach_scan(current_user, qual, name, data),
+                      url_for("office.qualification_detail", qual_id=qual.id), _l("扫描件已上传"), missing=_l("请选择要上传的扫描件"))
+    return response or _page(qual, scan_form=form)
 
 
 @bp.get("/qualifications/<int:qual_id>/download")
@@ -90,7 +80,4 @@ def qualification_scan(qual_id):
 def qualification_download(qual_id):
     qual = svc.get_or_404(current_user, qual_id)
     data = svc.scan_for_download(current_user, qual)
-    response = send_file(BytesIO(data), mimetype=qual.content_type, as_attachment=True, download_name=qual.filename,
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_scan(data, qual.content_type, qual.filename)

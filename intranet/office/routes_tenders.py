@@ -1,9 +1,8 @@
 """Tenders (招投标): the list (filters, Excel), registering a notice, a tender with its bid,
 questions and outcome; the search log with its form."""
 
-from io import BytesIO
 
-from flask import abort, request, send_file, url_for
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -11,7 +10,6 @@ from .. import clock
 from ..extensions import db
 from ..models import Region, User
 from ..models.office import TENDER_OUTCOMES
-from ..services import receipts
 from ..services import tenders as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
@@ -21,7 +19,7 @@ from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
 from .forms import AnswerForm, BidForm, OutcomeForm, QuestionsForm, ScanForm, TenderForm, TenderSearchForm
-from .views import done, failed, q_arg
+from .views import done, failed, q_arg, send_scan, upload
 
 
 @bp.context_processor
@@ -149,18 +147,9 @@ def tender_file(tender_id):
     if not svc.can_work(current_user, tender):
         abort(403)  # before anything about the file: no hint for someone who may not upload
     form = ScanForm()
-    storage = request.files.get("scan")
-    if form.validate_on_submit():
-        try:
-            if storage is None or not storage.filename:
-                raise DomainError(_l("请选择要上传的文件"), field="scan")
-            svc.add_file(current_user, tender, storage.filename, receipts.read_upload(storage))
-        except DomainError as exc:
-            failed(form, exc)
-        else:
-            commit()
-            return done(url_for("office.tender_detail", tender_id=tender.id), _l("文件已上传"))
-    return _detail(tender, file_form=form)
+    response = upload(form, lambda name, data: svc.add_file(current_user, tender, name, data),
+                      url_for("office.tender_detail", tender_id=tender.id), _l("文件已上传"))
+    return response or _detail(tender, file_form=form)
 
 
 @bp.get("/tenders/<int:tender_id>/files/<int:tender_file_id>")
@@ -168,7 +157,4 @@ def tender_file(tender_id):
 def tender_file_download(tender_id, tender_file_id):
     tender = svc.get_visible_or_404(current_user, tender_id)
     row, data = svc.file_for_download(current_user, tender, tender_file_id)
-    response = send_file(BytesIO(data), mimetype=row.content_type, as_attachment=True, download_name=row.filename,
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_scan(data, row.content_type, row.filename)
