@@ -68,6 +68,32 @@ def working_day_back(days: int, start: date | None = None) -> date:
     return day
 
 
+def working_days(first: date, last: date) -> list[date]:
+    """The working days from `first` to `last`, both included (public holidays and 调休 from the clock)."""
+    days, day = [], first
+    while day <= last:
+        if is_workday(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def next_working_day(day: date, count: int = 1) -> date:
+    """The `count`-th working day after `day`."""
+    for _ in range(count):
+        day += timedelta(days=1)
+        while not is_workday(day):
+            day += timedelta(days=1)
+    return day
+
+
+def spread(days: list[date], count: int) -> list[date]:
+    """`count` days spread evenly over `days` (all of them when there are fewer), in whole numbers."""
+    if len(days) <= count:
+        return days
+    return [days[(2 * i + 1) * len(days) // (2 * count)] for i in range(count)]
+
+
 def at_work(days_ago: int, hour: int, minute: int = 0) -> datetime:
     """A UTC instant in office hours (Shanghai) on a working day about `days_ago` days back, never in the future.
 

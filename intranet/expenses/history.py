@@ -18,14 +18,13 @@ from sqlalchemy import select
 from ..clock import (
     SHANGHAI,
     add_months,
-    is_workday,
     local_instant,
     month_bounds,
     month_of,
     now_utc,
     today_local,
 )
-from ..demo import demo_image, forget_notices
+from ..demo import demo_image, forget_notices, next_working_day, working_days
 from ..extensions import db
 from ..models import LedgerEntry, Receipt
 from ..models.expenses import OFFSET, PETTY_CASH, AdvanceOffset, ExpenseClaim
@@ -55,21 +54,6 @@ STATEMENT_ROWS = 24  # this month's petty-cash entries to reach (a page is 20)
 HISTORY_DAYS = 90
 
 
-def _workdays(first: date, last: date) -> list[date]:
-    days, day = [], first
-    while day <= last:
-        if is_workday(day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
-def _next_workday(day: date, count: int = 1) -> date:
-    for _ in range(count):
-        day += timedelta(days=1)
-        while not is_workday(day):
-            day += timedelta(days=1)
-    return day
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -146,7 +130,7 @@ class _Run:
         title = f"{spent_on.month}月{spent_on.day}日{title_t.format(city=city)}"
         if title in self.titles:
             return None
-        filed = _at(_next_workday(spent_on), 9, 20 + n % 30)
+        filed = _at(next_working_day(spent_on), 9, 20 + n % 30)
         if _local_day(filed) >= self.today:
             return None  # filed today or later: not part of the history
         self.titles.add(title)
@@ -178,13 +162,13 @@ def seed_history_expenses(users) -> int:
     this = month_of(today)
     start = today - timedelta(days=HISTORY_DAYS)
     to_cash: list[ExpenseClaim] = []  # approved too late for last month's offsets: paid this month
-    this_days = [d for d in _workdays(month_bounds(this)[0], today) if d < today]
+    this_days = [d for d in working_days(month_bounds(this)[0], today) if d < today]
     for r, username in enumerate(REPS):
         rep = users[username]
         for m in (-3, -2, -1):
             month = add_months(this, m)
             first, last = month_bounds(month)
-            days = [d for d in _workdays(max(first, start), last)]
+            days = [d for d in working_days(max(first, start), last)]
             if len(days) < 4:
                 continue
             count = 2 + (r + m) % 3
@@ -194,7 +178,7 @@ def seed_history_expenses(users) -> int:
                 continue
             advance = run.advance(rep, month, days[0])
             for claim in claims:
-                pay_day = _next_workday(_local_day(claim.approved_at))
+                pay_day = next_working_day(_local_day(claim.approved_at))
                 if pay_day <= last and pay_day < today:
                     run.pay(claim, OFFSET, pay_day)
                 else:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..clock import add_months, is_workday, local_instant, month_bounds, month_of, now_utc, today_local
+from ..demo import next_working_day, spread, working_days
 from ..extensions import db
 from ..models.customers import Customer
 from ..models.visits import FollowUp, PlannedVisit, VisitPlan, VisitReport
@@ -37,28 +38,7 @@ REVIEWS = ["已阅，按计划跟进。", "很好，注意跟进报价进度。"
            "已阅，下次拜访带上技术人员。", "好，保持联系频率。"]
 
 
-def _working_days(first: date, last: date) -> list[date]:
-    days, day = [], first
-    while day <= last:
-        if is_workday(day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
-
-def _spread(days: list[date], count: int) -> list[date]:
-    """`count` days spread evenly over `days` (all of them when there are fewer)."""
-    if len(days) <= count:
-        return days
-    step = len(days) / count
-    return [days[int(i * step + step / 2)] for i in range(count)]
-
-
-def _next_workday(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_workday(day):
-        day += timedelta(days=1)
-    return day
 
 
 def _stamp(day: date, hour: int, minute: int, ceiling: datetime) -> datetime | None:
@@ -87,7 +67,7 @@ def seed_history_visits(users) -> int:
             if month in planned:
                 continue
             first, last = month_bounds(month)
-            days = _spread(_working_days(max(first, start), last), PER_MONTH)
+            days = spread(working_days(max(first, start), last), PER_MONTH)
             if not days:
                 continue
             created += _plan(rep, boss, month, days, customers, r * 40 + m * PER_MONTH, today, now)
@@ -102,7 +82,7 @@ def _plan(rep, boss, month, days, customers, n0, today, now) -> int:
         submit_day -= timedelta(days=1)
     submitted = local_instant(submit_day, 16, 10 + n0 % 30)
     plan = VisitPlan(rep=rep, month=month, status="approved", created_at=submitted - timedelta(hours=5),
-                     submitted_at=submitted, approved_at=local_instant(_next_workday(submit_day), 9, 45))
+                     submitted_at=submitted, approved_at=local_instant(next_working_day(submit_day), 9, 45))
     if plan.approved_at > now:
         return 0
     db.session.add(plan)
@@ -116,20 +96,20 @@ def _plan(rep, boss, month, days, customers, n0, today, now) -> int:
         created += 1
         if day >= today:
             continue  # not yet visited
-        filed_day = _next_workday(day) if n % 3 == 0 and (_next_workday(day) - day).days == 1 else day
+        filed_day = next_working_day(day) if n % 3 == 0 and (next_working_day(day) - day).days == 1 else day
         filed = _stamp(filed_day, 9, 5 + n % 20, now) if filed_day != day else _stamp(day, 17, 5 + n % 40, now)
         if filed is None:
             continue
         report = VisitReport(rep=rep, planned_visit=row, customer=row.customer, visit_date=day, outcome=outcome,
                              promises=promise, filed_at=filed)
-        reviewed = _stamp(_next_workday(filed_day), 10 + n % 6, 15 + n % 40, now)
+        reviewed = _stamp(next_working_day(filed_day), 10 + n % 6, 15 + n % 40, now)
         if reviewed is not None and reviewed > filed:
             report.reviewed_by, report.reviewed_at = boss, reviewed
             report.review_comment = REVIEWS[n % len(REVIEWS)]
         if promise:
             due = day + timedelta(days=7)
             follow_up = FollowUp(action=promise, due_on=due, assignee=rep)
-            done = _stamp(min(due, _next_workday(day + timedelta(days=3))), 15, 30, now)
+            done = _stamp(min(due, next_working_day(day + timedelta(days=3))), 15, 30, now)
             if done is not None and due < today:
                 follow_up.done_at, follow_up.done_by, follow_up.done_note = done, rep, "已完成"
             report.follow_ups.append(follow_up)
