@@ -5,19 +5,17 @@ the audit chain's lock) before its state is read, so two people acting at once d
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from ..extensions import db
 from ..models import User
 from ..models.orders import TO_CHECK
 from . import audit
 from .errors import AlreadyDecided, DomainError, Forbidden
+from .locking import lock_row
 
 
 def lock(model, doc):
     """The document's row under a row lock, reloaded."""
-    return db.session.scalar(select(model).where(model.id == doc.id).with_for_update()
-                             .execution_options(populate_existing=True))
+    return lock_row(model, doc.id)
 
 
 def can_check(user: User, doc, checkers) -> bool:

@@ -34,6 +34,7 @@ from ..web.formatting import money
 from . import audit, notify, receipts
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .ledger import LedgerIsAppendOnly, _changed, cents
+from .locking import lock_row
 from .orders import ALL_SEEING, scope
 from .payments import _number
 from .samples import InputErrors
@@ -212,20 +213,14 @@ def _digest(a: PaymentAllocation) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _lock(model, row_id: int):
-    """Re-read a row under a row lock (PostgreSQL); SQLite serialises writers already."""
-    return db.session.scalar(select(model).where(model.id == row_id).with_for_update()
-                             .execution_options(populate_existing=True))
-
-
 def _append(actor: User, payment: IncomingPayment, kind: str, amount: Decimal, invoice: Invoice | None, *,
             memo: str = "", reverses: PaymentAllocation | None = None, contract_ref: int | None = None
             ) -> PaymentAllocation:
     """The one way an allocation row is written. `amount` is signed (+ allocate, − reverse)."""
     audit.lock()  # the audit chain lock first, then the rows: every writer in the same order
-    payment = _lock(IncomingPayment, payment.id)
+    payment = lock_row(IncomingPayment, payment.id)
     if invoice is not None:
-        invoice = _lock(Invoice, invoice.id)
+        invoice = lock_row(Invoice, invoice.id)
     if kind == ALLOCATION:
         if amount > payment.amount - payment.allocated:
             raise DomainError(_l("超出来款未分配金额：未分配 %(left)s，本次分配 %(amount)s",
@@ -315,8 +310,8 @@ def confirm(actor: User, row: PaymentAllocation) -> PaymentAllocation:
     if row.allocated_by_id == actor.id:
         raise Forbidden(_l("双人复核：不能确认自己做的分配"))
     audit.lock()
-    payment = _lock(IncomingPayment, row.payment_id)
-    row = _lock(PaymentAllocation, row.id)
+    payment = lock_row(IncomingPayment, row.payment_id)
+    row = lock_row(PaymentAllocation, row.id)
     if row.confirmed_by_id is not None:
         raise AlreadyDecided(_l("该分配已由 %(name)s 确认", name=row.confirmed_by.name))
     if row.kind == REVERSAL:

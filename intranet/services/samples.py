@@ -58,6 +58,7 @@ from ..web.formatting import money
 from . import approvals, audit, notify
 from . import settings as company_settings
 from .errors import AlreadyDecided, DomainError, Forbidden
+from .locking import lock_row
 from .text_rules import whole_number
 
 DOC_TYPE = "sample_request"
@@ -500,11 +501,6 @@ def _lock_items(item_ids) -> dict[int, SampleItem]:
     return {item.id: item for item in rows}
 
 
-def _lock_row(model, row_id: int):
-    return db.session.scalar(select(model).where(model.id == row_id).with_for_update()
-                             .execution_options(populate_existing=True))
-
-
 def _pending_qty(kind: str, line_id: int) -> int:
     return db.session.scalar(select(func.coalesce(func.sum(StockDocLine.quantity), 0)).join(StockDoc).where(
         StockDoc.kind == kind, StockDoc.status == TO_CHECK, StockDocLine.request_line_id == line_id)) or 0
@@ -544,7 +540,7 @@ def issue(actor: User, doc: SampleRequest, raw: dict, note: str = "") -> StockDo
     if actor.role not in KEEPERS:
         raise Forbidden(_l("样品由销售内勤发放"))
     audit.lock()
-    doc = _lock_row(SampleRequest, doc.id)
+    doc = lock_row(SampleRequest, doc.id)
     if doc.status not in ISSUABLE:
         raise DomainError(_l("该领用申请当前状态为“%(status)s”，不能发放", status=STATUS_LABELS[doc.status]))
     wanted = _quantities(doc, raw, remaining)
@@ -573,7 +569,7 @@ def return_to_store(actor: User, doc: SampleRequest, raw: dict, note: str = "") 
     if actor.role not in KEEPERS:
         raise Forbidden(_l("归还入库由销售内勤登记"))
     audit.lock()
-    doc = _lock_row(SampleRequest, doc.id)
+    doc = lock_row(SampleRequest, doc.id)
     wanted = _quantities(doc, raw, returnable)
     lines = {ln.id: ln for ln in doc.lines}
     stock_doc = _new_doc(actor, RETURN, doc, _text({"note": note}, "note", 200, _l("备注")))
@@ -600,12 +596,12 @@ def check(actor: User, doc: StockDoc) -> StockDoc:
     if actor.role not in CHECKERS:
         raise Forbidden(_l("您没有复核权限"))
     audit.lock()
-    doc = _lock_row(StockDoc, doc.id)
+    doc = lock_row(StockDoc, doc.id)
     if doc.status != TO_CHECK:
         raise AlreadyDecided(_l("%(number)s 已经%(status)s", number=doc.number, status=DOC_STATUS_LABELS[doc.status]))
     if actor.id == doc.prepared_by_id:
         raise Forbidden(_l("双人复核：经办人不能复核自己经办的单据，请另一位同事复核"))
-    request = _lock_row(SampleRequest, doc.request_id) if doc.request_id else None
+    request = lock_row(SampleRequest, doc.request_id) if doc.request_id else None
     items = _lock_items(ln.item_id for ln in doc.lines)
     now = now_utc()
     for ln in doc.lines:
@@ -645,7 +641,7 @@ def _move(item: SampleItem, doc: StockDoc, ln: StockDocLine, now) -> None:
 def cancel(actor: User, doc: StockDoc, note: str = "") -> StockDoc:
     """The preparer withdraws it, or the checker sends it back: nothing moved, the reservation ends."""
     audit.lock()
-    doc = _lock_row(StockDoc, doc.id)
+    doc = lock_row(StockDoc, doc.id)
     if doc.status != TO_CHECK:
         raise AlreadyDecided(_l("%(number)s 已经%(status)s", number=doc.number, status=DOC_STATUS_LABELS[doc.status]))
     if not can_cancel(actor, doc):
