@@ -1,7 +1,8 @@
 """Acceptance 6 in Chromium: rep3's customer order is requested, the payment registered and confirmed
 by finance, the order entered, shipped and checked by a second person (not the preparer), the
-customer notified, invoiced and checked; the order desk's tabs move it along. Screenshots at
-desktop and phone width. (The return/exchange part of the issue's flow is not built yet.)"""
+customer notified, invoiced and checked; the order desk's tabs move it along; then a quality
+return of its line is filed, linked to the order, signed off, received back and ends in an
+exchange shipment checked by a second person. Screenshots at desktop and phone width."""
 
 import pytest
 from conftest import PHONE, browser_login, screenshot
@@ -9,12 +10,15 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from intranet.extensions import db
-from intranet.models import Customer, Order, Product
+from intranet.models import Customer, Order, Product, ReturnRequest, Shipment
+from intranet.services import approvals
+from intranet.services import returns as ret_svc
 
 
 @pytest.mark.browser
 def test_order_from_request_to_checked_invoice(page, as_user, users):
-    _flow(page, as_user, users)
+    order = _flow(page, as_user, users)
+    _quality_return_and_exchange(page, as_user, order)
 
 
 def _count(pg, tab):
@@ -141,3 +145,77 @@ def _flow(page, as_user, users):
     screenshot(rep, "orders-rep-phone")
     assistant.goto(detail)
     screenshot(assistant, "orders-detail")
+    return order
+
+
+def _quality_return_and_exchange(page, as_user, order):
+    line = order.lines[0]
+    status = page.locator(".page-head h1 .status")
+
+    # rep3 files a quality return of the order's line and links it to the order
+    page.goto("/returns/new")
+    page.fill("input[name=customer_name]", order.customer.name)
+    page.fill("input[name=order_ref]", order.number)
+    page.select_option("select[name=reason]", "quality")
+    page.fill("textarea[name=reason_detail]", "超滤膜组件装机后渗漏。")
+    page.fill("textarea[name=cost_split]", "往返运费由我司承担。")
+    page.select_option("select[name='lines-0-product_id']", str(line.product_id))
+    page.fill("input[name='lines-0-quantity']", "1")
+    page.fill("input[name='lines-0-unit_price']", f"{line.unit_price:.2f}")
+    page.click("#return-form button.primary")
+    page.click("#submit-return")
+    expect(status).to_have_text("待填品质投诉单")
+    doc = db.session.scalar(select(ReturnRequest).where(ReturnRequest.order_ref == order.number))
+    page.goto(f"/orders/returns/{doc.id}")
+    page.select_option("#order_id", str(order.id))
+    page.click("#link-form button.primary")
+    expect(page.locator("#linked-order")).to_have_text(order.number)
+
+    # the assistant files the complaint form; each signer approves from the return's page
+    assistant = as_user("assistant")
+    detail = f"/returns/{doc.id}"
+    assistant.goto(detail)
+    assistant.click("text=填写品质投诉单")
+    assistant.select_option("select[name=product_id]", str(line.product_id))
+    assistant.fill("input[name=batch]", "UF2611-02")
+    assistant.fill("textarea[name=defect]", "端盖处渗漏。")
+    assistant.fill("textarea[name=customer_demand]", "换货。")
+    assistant.fill("textarea[name=proposed_handling]", "同意退回检测并换货。")
+    assistant.click("#complaint-form button.primary")
+    expect(assistant.locator(".page-head h1 .status")).to_have_text("审批中")
+    for _ in range(5):
+        db.session.expire_all()
+        request = ret_svc.approval_request(db.session.get(ReturnRequest, doc.id))
+        if request.status != "pending":
+            break
+        signer = as_user(approvals.step_deciders(request, request.step)[0].username)
+        signer.goto(detail)
+        signer.locator(".decision-form button[value=approve]").click()
+        expect(signer.locator(".decision-form")).to_have_count(0)
+    assistant.goto(detail)
+    expect(assistant.locator(".page-head h1 .status")).to_have_text("已签批")
+
+    # customer told, goods sent back and received: the line can now be exchanged
+    assistant.fill("#track-form textarea[name=note]", "已电话通知客户发回。")
+    assistant.click("#track-form button.primary")
+    assistant.fill("#track-form input[name=carrier]", "顺丰速运")
+    assistant.fill("#track-form input[name=tracking_no]", "SF1402339870002")
+    assistant.click("#track-form button.primary")
+    assistant.fill(f"#track-form input[name=line_{doc.lines[0].id}]", "1")
+    assistant.click("#track-form button.primary")
+    expect(assistant.locator(".page-head h1 .status")).to_have_text("已入库")
+
+    # the exchange shipment, prepared by the assistant and checked by the manager
+    assistant.goto(f"/orders/returns/{doc.id}")
+    assistant.fill("#exchange-form input[name=carrier]", "德邦物流")
+    assistant.fill("#exchange-form input[name=waybill]", "DPK77009")
+    assistant.fill("#exchange-form input[name=pieces]", "1")
+    assistant.click("#save-exchange")
+    expect(assistant.locator(".flash").first).to_contain_text("换货发货单已登记")
+    expect(assistant.locator("#exchange-form")).to_have_count(0)
+    replacement = db.session.scalar(select(Shipment).where(Shipment.return_id == doc.id))
+    manager = as_user("manager")
+    manager.goto(f"/orders/shipments/{replacement.id}")
+    manager.click("#check-shipment")
+    expect(manager.locator("#shipment-status")).to_have_text("已复核发出")
+    screenshot(manager, "orders-exchange-checked")
