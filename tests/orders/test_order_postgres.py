@@ -6,11 +6,11 @@ moment; stock never negative and equal to receipts − checked shipments (+ retu
 import pytest
 from order_helpers import paid, product, receive, requested
 from race import race
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intranet.extensions import db
 from intranet.models import Order, User
-from intranet.models.orders import PaymentNotice, ProductMovement, ProductStock, Shipment
+from intranet.models.orders import PaymentNotice, ProductMovement, ProductStock, Shipment, StockCount
 from intranet.services import audit, orders, shipments, stock
 
 pytestmark = pytest.mark.postgres
@@ -96,3 +96,36 @@ def test_two_orders_racing_for_one_payment_use_it_once(pg_app):
 
     results = race(pg_app, 2, enter)
     assert results.count("ok") == 1 and any("余额" in r for r in results), results
+
+
+def test_the_month_end_count_is_locked_once_and_never_recounted_after(pg_app):
+    """Finance locking two month-end counts of the same month at once (two sessions) locks exactly one;
+    after it, recounts at the same moment are all refused and stock stays as the locked count left it."""
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    pid = product("SOFT-2").id
+    receive(users, "SOFT-2", 8)
+    before = db.session.scalar(select(func.count(StockCount.id)))
+    first = stock.record_count(users["assistant"], "month_end", {pid: "8"}, {})
+    second = stock.record_count(users["assistant"], "month_end", {pid: "7"}, {pid: "破损一件"})
+    db.session.commit()
+    ids, finance_id, assistant_id = (first.id, second.id), users["finance"].id, users["assistant"].id
+
+    def lock(i):
+        stock.lock_count(db.session.get(User, finance_id), db.session.get(StockCount, ids[i]))
+        return "ok"
+
+    results = race(pg_app, 2, lock)
+    assert results.count("ok") == 1 and any("已由财务锁定" in r for r in results), results
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(StockCount.id)).where(StockCount.id.in_(ids),
+                                                                    StockCount.locked_at.is_not(None))) == 1
+
+    def recount(i):
+        stock.record_count(db.session.get(User, assistant_id), "month_end", {pid: "6"}, {pid: "又少一件"})
+        return "ok"
+
+    refused = race(pg_app, 2, recount)
+    assert all("已由财务锁定" in r for r in refused), refused
+    db.session.expire_all()
+    on_hand = db.session.scalar(select(ProductStock.on_hand).where(ProductStock.product_id == pid))
+    assert on_hand == 7 and db.session.scalar(select(func.count(StockCount.id))) == before + 2
