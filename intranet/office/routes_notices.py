@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models.office import NOTICE_KINDS
+from ..models.people import ROLE_LABELS
 from ..services import notices as svc
 from ..services.errors import DomainError
 from ..web.excel import send_workbook, workbook
@@ -18,9 +19,6 @@ from ..web.transaction import commit
 from . import bp
 from .forms import NoticeForm, ScanForm, SignForm
 from .views import done, failed, q_arg, send_scan, upload
-
-ROLE_LABELS = {"rep": _l("业务员"), "supervisor": _l("主管"), "manager": _l("销售经理"), "director": _l("销售总监"),
-               "gm": _l("总经理"), "assistant": _l("销售内勤"), "finance": _l("财务")}
 
 
 @bp.context_processor
