@@ -23,23 +23,21 @@ def generate_report(run_id: int) -> str:
 @in_app_context
 @periodic("report_subscriptions")
 def monthly_subscriptions() -> str:
-    run = reports.schedule_monthly()
+    runs = reports.schedule_monthly()
     db.session.commit()
-    if run is None:
-        return "—"
-    enqueue_run(run.id)
-    return f"#{run.id} {run.period}"
+    for run in runs:
+        enqueue_run(run.id)
+    return " ".join(f"#{run.id} {run.period}" for run in runs) or "—"
 
 
 @in_app_context
 @periodic("weekly_report_subscriptions")
 def weekly_subscriptions() -> str:
-    run = reports.schedule_weekly()
+    runs = reports.schedule_weekly()
     db.session.commit()
-    if run is None:
-        return "—"
-    enqueue_run(run.id)
-    return f"#{run.id} {run.period}"
+    for run in runs:
+        enqueue_run(run.id)
+    return " ".join(f"#{run.id} {run.period}" for run in runs) or "—"
 
 
 @in_app_context

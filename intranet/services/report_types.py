@@ -29,6 +29,7 @@ from ..models import (
     ExpenseLine,
     LedgerEntry,
     PlannedVisit,
+    Product,
     ReturnRequest,
     SampleItem,
     SampleRequest,
@@ -43,7 +44,7 @@ from ..models.ledger import FLOAT_IN, RETURN_TO_FINANCE, SPEND_KINDS
 from ..models.returns import CLOSED, REASONS, TRACKING
 from ..models.samples import CATEGORIES, CHECKED, ISSUE
 from ..models.sql import money_sum
-from . import attendance
+from . import attendance, sales_figures
 from .daily_sheets import punctuality
 from .ledger import CATEGORY_LABELS as SPEND_CATEGORIES
 from .returns import REASON_LABELS
@@ -57,9 +58,10 @@ VISIT_REPORT_DAYS = 2  # SPEC 2.2: a visit report is due within 2 days
 class Column:
     key: str
     header: object  # a lazy Chinese string: the Excel header as is, the page translated
-    kind: str = "int"  # text / int / money / days / pct
+    kind: str = "int"  # text / int / money / days / pct / rank
     width: int = 10
     ratio: tuple[str, str] | None = None  # a pct column: row[a] / row[b], for the totals too
+    change: bool = False  # a pct column read as growth: row[a] / row[b] − 1 (同比增长)
 
     @property
     def summed(self) -> bool:
@@ -405,4 +407,65 @@ PUNCTUALITY = ReportType(
     punctuality_figures, ("rep", ("on_time", "late", "missing")))
 
 
-TYPES = {t.key: t for t in (ACTIVITY, VISITS, ATTENDANCE, EXPENSES, PETTY_CASH, SAMPLES, RETURNS, PUNCTUALITY)}
+# ---- sales (SPEC 2.11): the weekly report and the month-end analysis, on the figures of sales_figures --
+
+def _span(first: date, last: date) -> sales_figures.Period:
+    """A whole month is a "month" (its target lines count); a week has no target of its own."""
+    whole_month = first.day == 1 and (last + timedelta(days=1)).day == 1 and first.month == last.month
+    return sales_figures.Period(first, last, "month" if whole_month else "week")
+
+
+def sales_rep_figures(run, first: date, last: date, step=_none) -> list[dict]:
+    """Per rep: amount and quantity on the configured basis, target, last year's same period, ranking."""
+    reps = reps_of(run)
+    ids = [r.id for r in reps]
+    span = _span(first, last)
+    now = sales_figures.totals(sales_figures.SYSTEM, span, "rep", reps=ids)
+    step(40)
+    before = sales_figures.totals(sales_figures.SYSTEM, span.previous_year(), "rep", reps=ids)
+    step(70)
+    goal = sales_figures.targets(sales_figures.SYSTEM, first.year, span.months if span.kind == "month" else ())
+    zero = sales_figures.Figure()
+    rows = [{**person(r), "amount": money(now.get(r.id, zero).amount), "quantity": now.get(r.id, zero).quantity,
+             "target": money(goal.get(r.id)), "previous": money(before.get(r.id, zero).amount)} for r in reps]
+    amounts = sorted((Decimal(r["amount"]) for r in rows), reverse=True)
+    for row in rows:  # equal amounts share a rank (1, 2, 2, 4)
+        row["rank"] = amounts.index(Decimal(row["amount"])) + 1
+    return rows
+
+
+SALES = ReportType(
+    "sales", _l("销售业绩（销售额、达成率、同比、排名）"),
+    (*PERSON, Column("amount", _l("销售额"), "money", 14), Column("quantity", _l("数量")),
+     Column("target", _l("目标"), "money", 14), Column("rate", _l("达成率"), "pct", ratio=("amount", "target")),
+     Column("previous", _l("去年同期"), "money", 14),
+     Column("growth", _l("同比增长"), "pct", ratio=("amount", "previous"), change=True),
+     Column("rank", _l("排名"), "rank", 6)),
+    sales_rep_figures, ("rep", ("amount", "target")), group_by="region")
+
+
+def sales_product_figures(run, first: date, last: date, step=_none) -> list[dict]:
+    """Best sellers (畅销产品): per product version, amount and quantity, against last year's same period."""
+    ids = [r.id for r in reps_of(run)]
+    span = _span(first, last)
+    now = sales_figures.totals(sales_figures.SYSTEM, span, "product", reps=ids)
+    step(50)
+    before = sales_figures.totals(sales_figures.SYSTEM, span.previous_year(), "product", reps=ids)
+    names = dict(db.session.execute(select(Product.id, Product.name).where(Product.id.in_(set(now) | set(before)))).all())
+    zero = sales_figures.Figure()
+    rows = [{"product": names.get(pid, "?"), "amount": money(now.get(pid, zero).amount),
+             "quantity": now.get(pid, zero).quantity, "previous": money(before.get(pid, zero).amount)}
+            for pid in set(now) | set(before)]
+    return sorted(rows, key=lambda r: (-Decimal(r["amount"]), r["product"]))
+
+
+BEST_SELLERS = ReportType(
+    "sales_products", _l("畅销产品（按产品版本）"),
+    (Column("product", _l("产品"), "text", 24), Column("amount", _l("销售额"), "money", 14),
+     Column("quantity", _l("数量")), Column("previous", _l("去年同期"), "money", 14),
+     Column("growth", _l("同比增长"), "pct", ratio=("amount", "previous"), change=True)),
+    sales_product_figures, ("product", ("amount", "previous")), label_columns=1)
+
+
+TYPES = {t.key: t for t in (ACTIVITY, VISITS, ATTENDANCE, EXPENSES, PETTY_CASH, SAMPLES, RETURNS, PUNCTUALITY,
+                            SALES, BEST_SELLERS)}

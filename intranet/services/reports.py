@@ -33,13 +33,15 @@ from ..extensions import db
 from ..models import ReportRun, Team, User
 from ..models.reports import DONE, FAILED, QUEUED, RUNNING
 from ..web.excel import append_row, neutralise_formulas, safe_sheet_title
-from . import audit
+from . import audit, sales_figures
 from .errors import DomainError, Forbidden
 from .report_types import TYPES, ReportType, petty_cash_summary
 
 ALL_SCOPE = ("manager", "director", "gm", "assistant")
 REQUESTERS = ("rep", "supervisor", *ALL_SCOPE)
 KINDS = {key: t.label for key, t in TYPES.items()}
+SALES_KINDS = ("sales", "sales_products")  # their figures depend on the sales basis setting
+basis_label = sales_figures.basis_label
 ABANDONED = "abandoned"  # not stored: a running row whose heartbeat stopped, until the sweep fails it
 STATUS_LABELS = {QUEUED: _l("排队中"), RUNNING: _l("生成中"), DONE: _l("已完成"), FAILED: _l("失败"),
                  ABANDONED: _l("已中断")}
@@ -283,6 +285,8 @@ def build(run: ReportRun, on_step=None) -> tuple[dict, bytes]:
         result["groups"] = grouped(rtype, rows)
     if rtype.key == "petty_cash":
         result["summary"] = petty_cash_summary(first, last)
+    if rtype.key in SALES_KINDS:
+        result["basis"] = sales_figures.basis()  # what counted as sales when it was built (a setting)
     if on_step:
         on_step(95)
     return result, excel(run, result)
@@ -325,18 +329,26 @@ def grouped(rtype: ReportType, rows: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def rate(done: int, planned: int):
+def rate(done, planned):
+    """done / planned as a fraction (4 places), None when nothing was planned; counts or money strings."""
+    done, planned = Decimal(str(done or 0)), Decimal(str(planned or 0))
     return round(done / planned, 4) if planned else None
+
+
+def ratio_of(column, row: dict):
+    """A pct column's fraction in a row (or the totals): a ratio, or a growth (同比) when `change`."""
+    value = rate(row.get(column.ratio[0]), row.get(column.ratio[1]))
+    return value - 1 if value is not None and column.change else value
 
 
 def cell(column, row: dict):
     """A column's value in a row as Excel holds it: counts, Decimal money and days, a ratio as a fraction."""
     if column.ratio:
-        return rate(int(row.get(column.ratio[0]) or 0), int(row.get(column.ratio[1]) or 0))
+        return ratio_of(column, row)
     value = row.get(column.key)
     if column.kind in ("money", "days"):
         return Decimal(value or "0")
-    return value if value is not None else ("" if column.kind == "text" else 0)
+    return value if value is not None else ("" if column.kind in ("text", "rank") else 0)
 
 
 def chart(run: ReportRun) -> dict:
@@ -349,7 +361,7 @@ def chart(run: ReportRun) -> dict:
 
 
 def group_columns(rtype: ReportType) -> tuple:
-    return (rtype.column(rtype.group_by), *(c for c in rtype.columns if c.kind != "text"))
+    return (rtype.column(rtype.group_by), *(c for c in rtype.columns if c.kind not in ("text", "rank")))
 
 
 def title(run: ReportRun) -> str:
@@ -361,8 +373,9 @@ def excel(run: ReportRun, result: dict) -> bytes:
     rtype = report_type(run)
     wb = Workbook()
     with force_locale("zh_CN"):  # the department's record: Chinese whatever the requester reads
+        basis = f"（{_l('销售口径：')}{basis_label(result['basis'])}）" if result.get("basis") else ""
         _sheet(wb.active, rtype.columns, result["rows"], result["totals"], rtype.label_columns,
-               f"{title(run)} — {scope_label(run)}", f"{run.period} {rtype.label}")
+               f"{title(run)} — {scope_label(run)}{basis}", f"{run.period} {rtype.label}")
         if rtype.group_by:
             what = rtype.column(rtype.group_by).header
             _sheet(wb.create_sheet(), group_columns(rtype), result["groups"], result["totals"], 1,
@@ -435,45 +448,66 @@ def last_week() -> str:
     return f"{year}-W{week:02d}"
 
 
-def schedule_summary(period: str) -> ReportRun | None:
-    """The period's department activity summary for the subscribers, requested once by the schedule
-    (a second tick, or a restarted scheduler, finds the run and requests nothing)."""
-    found = db.session.scalar(select(ReportRun).where(ReportRun.kind == "monthly", ReportRun.period == period,
-                                                      ReportRun.requested_by_id.is_(None),
-                                                      ReportRun.team_id.is_(None), ReportRun.rep_id.is_(None)))
-    if found is not None:
-        return None
-    run = ReportRun(kind="monthly", period=period, status=QUEUED)
-    db.session.add(run)
-    db.session.flush()
-    audit.record(None, "report.schedule", run, after={"period": period})
-    return run
+SCHEDULED_KINDS = ("monthly", "sales")  # what the subscribers get each week and month: activity, sales
 
 
-def schedule_monthly() -> ReportRun | None:
-    """Last month's summary (on the 1st)."""
+def schedule_summary(period: str) -> list[ReportRun]:
+    """The period's department activity summary and sales report for the subscribers, requested once by
+    the schedule (a second tick, or a restarted scheduler, finds the runs and requests nothing)."""
+    runs = []
+    for kind in SCHEDULED_KINDS:
+        found = db.session.scalar(select(ReportRun.id).where(ReportRun.kind == kind, ReportRun.period == period,
+                                                             ReportRun.requested_by_id.is_(None),
+                                                             ReportRun.team_id.is_(None), ReportRun.rep_id.is_(None)))
+        if found is not None:
+            continue
+        run = ReportRun(kind=kind, period=period, status=QUEUED)
+        db.session.add(run)
+        db.session.flush()
+        audit.record(None, "report.schedule", run, after={"kind": kind, "period": period})
+        runs.append(run)
+    return runs
+
+
+def schedule_monthly() -> list[ReportRun]:
+    """Last month's summaries (on the 1st)."""
     return schedule_summary(last_month())
 
 
-def schedule_weekly() -> ReportRun | None:
-    """Last week's summary (on Mondays)."""
+def schedule_weekly() -> list[ReportRun]:
+    """Last week's summaries (on Mondays)."""
     return schedule_summary(last_week())
+
+
+def _summary_mail(run: ReportRun, weekly: bool) -> tuple[str, str]:
+    """The subject and the plain-text body of a scheduled run's email (the department's own Chinese)."""
+    t = run.result["totals"]
+    if run.kind == "sales":
+        subject = f"{period_label(run.period)} {'周' if weekly else '月度'}销售业绩报表"
+        goal = Decimal(t["target"])
+        reached = f"{Decimal(t['amount']) * 100 / goal:.1f}%" if goal else "—"
+        body = (f"{subject}（全部门，销售口径：{basis_label(run.result['basis'])}）\n"
+                f"销售额：¥{Decimal(t['amount']):,.2f}　数量：{t['quantity']}　目标：¥{goal:,.2f}　达成率：{reached}"
+                f"　去年同期：¥{Decimal(t['previous']):,.2f}\n")
+    else:
+        subject = f"{period_label(run.period)} {'周' if weekly else '月度'}活动报表"
+        body = (f"{subject}（全部门）\n计划拜访：{t['planned']}　实际拜访：{t['done']}　日报已交：{t['filed']}"
+                f"　日报迟交：{t['late']}　费用报销：¥{Decimal(t['expenses']):,.2f}\n")
+    return subject, body + f"完整报表与 Excel 见报表中心 /reports/{run.id}"
 
 
 def mail_subscribers(run: ReportRun) -> int:
     """A finished scheduled summary to everyone subscribed to the weekly or monthly report (once each)."""
     from . import daily_report, notify
 
-    if run.requested_by_id is not None or run.status != DONE or run.kind != "monthly":
+    if run.requested_by_id is not None or run.status != DONE or run.kind not in SCHEDULED_KINDS:
         return 0
     weekly = bool(WEEK.match(run.period))
-    t = run.result["totals"]
-    subject = f"{period_label(run.period)} {'周' if weekly else '月度'}活动报表"
-    body = (f"{subject}（全部门）\n计划拜访：{t['planned']}　实际拜访：{t['done']}　日报已交：{t['filed']}"
-            f"　日报迟交：{t['late']}　费用报销：¥{Decimal(t['expenses']):,.2f}\n"
-            f"完整报表与 Excel 见报表中心 /reports/{run.id}")
+    with force_locale("zh_CN"):
+        subject, body = _summary_mail(run, weekly)
     kind = "weekly" if weekly else "monthly"
+    prefix = "sales-report" if run.kind == "sales" else f"{kind}-report"
     written = 0
     for address, _label in daily_report.recipients(kind):
-        written += notify.email(f"{kind}-report:{run.period}:{address}", address, subject, body) is not None
+        written += notify.email(f"{prefix}:{run.period}:{address}", address, subject, body) is not None
     return written

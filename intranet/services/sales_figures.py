@@ -202,18 +202,22 @@ def _key_column(f: Facts, by: str):
     raise ValueError(by)
 
 
-def totals(user: User, span: Period, by: str = "rep", which: str | None = None) -> dict:
-    """{key: Figure} for the period, grouped by rep / team / region / product / customer ("all": key 0)."""
+def totals(user: User, span: Period, by: str = "rep", which: str | None = None,
+           reps: list[int] | None = None) -> dict:
+    """{key: Figure} for the period, grouped by rep / team / region / product / customer ("all": key 0);
+    `reps` narrows it to those reps' sales (a report run for one team or one rep)."""
     if by == "product" and (which or basis()) == "collected":
         return {}
     f = facts(which)
     key, joins = _key_column(f, by)
     f.joins = [*f.joins, *joins]
+    extra = (f.rep_id.in_(reps),) if reps is not None else ()
     if key is None:  # the whole scope: one row
-        stmt = f.select(func.sum(f.amount), func.sum(f.quantity), user=user, period=span)
+        stmt = f.select(func.sum(f.amount), func.sum(f.quantity), user=user, period=span, extra=extra)
         amount, quantity = db.session.execute(stmt).one()
         return {0: Figure(_money(amount), int(quantity or 0))}
-    stmt = f.select(key.label("k"), func.sum(f.amount), func.sum(f.quantity), user=user, period=span).group_by(key)
+    stmt = f.select(key.label("k"), func.sum(f.amount), func.sum(f.quantity), user=user, period=span,
+                    extra=extra).group_by(key)
     return {k: Figure(_money(a), int(q or 0)) for k, a, q in db.session.execute(stmt)}
 
 

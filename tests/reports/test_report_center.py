@@ -4,6 +4,7 @@ independent count; nobody opens, downloads or requests a report outside their sc
 
 from datetime import date
 from decimal import Decimal
+from email.header import decode_header, make_header
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -145,12 +146,14 @@ def test_the_monthly_subscription_generates_last_months_report_and_mails_it_once
     assert monthly_subscriptions() == "—"  # a second tick: the month's run exists already
     result = run_worker()
     assert result.returncode == 0, result.stderr
-    messages = smtp_sink.wait_for(1)
-    assert [m["To"] for m in messages] == ["board@corp.example"]
+    messages = smtp_sink.wait_for(2)  # the activity summary and the sales report
+    assert [m["To"] for m in messages] == ["board@corp.example"] * 2
+    subjects = {str(make_header(decode_header(m["Subject"]))) for m in messages}
+    assert subjects == {f"{MONTH} 月度活动报表", f"{MONTH} 月度销售业绩报表"}
     db.session.expire_all()
-    run = db.session.scalar(select(ReportRun).where(ReportRun.requested_by_id.is_(None)))
-    assert run.status == "done" and run.period == MONTH
-    assert len(smtp_sink.wait_for(2, timeout=1.5)) == 1
+    runs = db.session.scalars(select(ReportRun).where(ReportRun.requested_by_id.is_(None))).all()
+    assert {(r.kind, r.status, r.period) for r in runs} == {("monthly", "done", MONTH), ("sales", "done", MONTH)}
+    assert len(smtp_sink.wait_for(3, timeout=1.5)) == 2
 
 
 def test_the_weekly_subscription_generates_last_weeks_report_and_mails_it_once(app, users, login, smtp_sink,
@@ -161,13 +164,15 @@ def test_the_weekly_subscription_generates_last_weeks_report_and_mails_it_once(a
     assert manager.post("/daily/subscriptions", data={"kind": "weekly", "address": "weekly@corp.example",
                                                       "label": "周报"}).status_code == 303
     assert "周报表" in manager.get("/daily/subscriptions").get_data(as_text=True)
-    assert weekly_subscriptions() == f"#{db.session.scalar(select(db.func.max(ReportRun.id)))} 2026-W46"
+    outcome = weekly_subscriptions()
+    ids = db.session.scalars(select(ReportRun.id).where(ReportRun.requested_by_id.is_(None)).order_by(ReportRun.id))
+    assert outcome == " ".join(f"#{i} 2026-W46" for i in ids) and outcome.count("#") == 2
     assert weekly_subscriptions() == "—"  # a second tick: the week's run exists already
     result = run_worker()
     assert result.returncode == 0, result.stderr
-    messages = smtp_sink.wait_for(1)
-    assert [m["To"] for m in messages] == ["weekly@corp.example"]  # not the monthly subscribers
+    messages = smtp_sink.wait_for(2)  # the activity summary and the sales report
+    assert [m["To"] for m in messages] == ["weekly@corp.example"] * 2  # not the monthly subscribers
     db.session.expire_all()
-    run = db.session.scalar(select(ReportRun).where(ReportRun.requested_by_id.is_(None)))
-    assert run.status == "done" and run.period == "2026-W46"
-    assert len(smtp_sink.wait_for(2, timeout=1.5)) == 1
+    runs = db.session.scalars(select(ReportRun).where(ReportRun.requested_by_id.is_(None))).all()
+    assert {(r.status, r.period) for r in runs} == {("done", "2026-W46")} and len(runs) == 2
+    assert len(smtp_sink.wait_for(3, timeout=1.5)) == 2
