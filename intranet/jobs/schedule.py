@@ -16,7 +16,7 @@ from .receivables import dunning_reminders
 from .reminders import daily_reminders, escalate_enquiries
 from .reports import monthly_subscriptions, sweep_reports, weekly_subscriptions
 from .samples import remind_unconfirmed_mailings
-from .targets import flag_reps_below_target
+from .targets import flag_reps_below_target, send_daily_sales
 
 QUEUE = "intranet"
 
@@ -52,3 +52,5 @@ cron.register(weekly_subscriptions, QUEUE, cron="40 0 * * 1")
 cron.register(dunning_reminders, QUEUE, interval=900)
 # 00:35 UTC = 08:35 Asia/Shanghai daily: reps two months in a row below target, to the manager (once each).
 cron.register(flag_reps_below_target, QUEUE, cron="35 0 * * *")
+# Every 15 minutes: the day's sales per rep to finance once `daily_sales_at` has passed (once per day).
+cron.register(send_daily_sales, QUEUE, interval=900)

@@ -44,6 +44,7 @@ DEFINITIONS = [
     SettingDef("daily_log_deadline", _l("工作日志截止时间"), "time", "16:30", _l("报表")),
     SettingDef("daily_report_at", _l("日报发送时间（汇总发财务、董事长、总经理）"), "time", "16:30", _l("报表")),
     SettingDef("worklog_report_at", _l("工作日志汇总发送时间"), "time", "17:20", _l("报表")),
+    SettingDef("daily_sales_at", _l("业务员销售业绩日报发财务时间"), "time", "17:00", _l("报表")),
     SettingDef("chairman_email", _l("董事长邮箱（外部地址）"), "email", "chairman@example.com", _l("报表")),
     # What counts as sales in every figure (services/sales_figures.py); shown on each page that uses it.
     SettingDef("sales_basis", _l("销售额统计口径"), "choice", "entered", _l("报表"),
