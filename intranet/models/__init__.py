@@ -98,6 +98,7 @@ from .samples import StockDoc as StockDoc
 from .samples import StockDocLine as StockDocLine
 from .samples import StockMovement as StockMovement
 from .settings import Setting
+from .targets import SalesForecast as SalesForecast
 from .targets import SalesPlan as SalesPlan
 from .targets import SalesPlanLine as SalesPlanLine
 from .targets import SalesTarget as SalesTarget

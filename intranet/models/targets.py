@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .catalog import Product
 from .customers import Customer
-from .people import Team, User
+from .people import Region, Team, User
 from .types import Money, UTCDateTime, utcnow
 
 DRAFT, SUBMITTED, APPROVED, RETURNED, REJECTED, SUPERSEDED = (
@@ -115,3 +115,26 @@ class SalesPlanLine(db.Model):
     plan: Mapped[SalesPlan] = relationship(back_populates="lines")
     customer: Mapped[Customer] = relationship()
     product: Mapped[Product | None] = relationship()
+
+
+class SalesForecast(db.Model):
+    """A region's sales forecast (区域销售预测) for a month (2026-12), a quarter (2026-Q4) or a year (2026),
+    filed by the region's supervisor before the period ends; filing again replaces the amount (audited)."""
+
+    __table_args__ = (
+        UniqueConstraint("region_id", "period", name="uq_forecast_region_period"),
+        CheckConstraint("amount >= 0", name="forecast_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # month / quarter / year
+    period: Mapped[str] = mapped_column(String(7))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship()
+    filed_by: Mapped[User] = relationship()

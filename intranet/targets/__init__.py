@@ -20,5 +20,6 @@ nav("targets.overview", _l("销售状况一览表"), VIEWERS, order=44)
 nav("targets.figures", _l("销售统计"), VIEWERS, order=45)
 nav("targets.index", _l("销售目标"), LEADERS, order=46)
 nav("targets.plans", _l("销售计划"), PLAN_ROLES, order=47)
+nav("targets.forecasts", _l("区域销售预测"), ("supervisor", "manager", "director", "gm", "assistant"), order=48)
 
-from . import demo, routes  # noqa: E402,F401
+from . import demo, routes, routes_forecasts  # noqa: E402,F401

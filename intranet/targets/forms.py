@@ -37,3 +37,10 @@ class PlanLineForm(FlaskForm):
     quantity = StringField(_l("数量"))
     amount = MoneyField(_l("计划金额（元）"))
     note = StringField(_l("备注"))
+
+
+class ForecastForm(FlaskForm):
+    region_id = SelectField(_l("区域"), coerce=int_or_none, validate_choice=False)
+    period = StringField(_l("期间（月 2026-12、季 2026-Q4 或年 2026）"))
+    amount = MoneyField(_l("预测销售额（元）"), allow_zero=True)
+    note = StringField(_l("说明"))

@@ -31,6 +31,8 @@ ACCESS = {
     "GET targets.overview": _only(*ALL),
     "GET targets.figures": _only(*ALL),
     "GET targets.drill": _only(*ALL),
+    "GET targets.forecasts": _only("supervisor", *LEADERS),
+    "POST targets.forecast_file": _only("supervisor", *EDITORS),  # an empty form re-renders with errors
 }
 
 
