@@ -16,10 +16,14 @@ from intranet.models import (
     ApprovalRequest,
     AttendanceRecord,
     Customer,
+    IncomingPayment,
+    Invoice,
     LedgerEntry,
+    Order,
     PettyCashAccount,
     Receipt,
     ReturnRequest,
+    Shipment,
     VisitPlan,
     VisitReport,
 )
@@ -29,8 +33,9 @@ from intranet.models.visits import FollowUp, PlannedVisit
 from intranet.services import ledger
 
 MODELS = (Customer, VisitPlan, PlannedVisit, VisitReport, FollowUp, ExpenseClaim, ExpenseLine, Advance,
-          AdvanceOffset, Receipt, ApprovalRequest, ApprovalDecision, ReturnRequest, LedgerEntry, AttendanceRecord)
-LISTS = ("/customers/", "/visits/reports", "/expenses/", "/returns/")
+          AdvanceOffset, Receipt, ApprovalRequest, ApprovalDecision, ReturnRequest, LedgerEntry, AttendanceRecord,
+          Order, Shipment, Invoice, IncomingPayment)
+LISTS = ("/customers/", "/visits/reports", "/expenses/", "/returns/", "/orders/")
 DESKS = {"rep1": "rep", "rep3": "rep", "supervisor1": "supervisor", "supervisor2": "supervisor", "manager": "manager",
          "director": "director", "gm": "gm", "assistant": "assistant", "finance": "finance"}
 PAGES = re.compile(r"第 1 / (\d+) 页")
