@@ -25,6 +25,7 @@ from .contracts import ContractChange as ContractChange
 from .contracts import ContractLine as ContractLine
 from .contracts import Quotation as Quotation
 from .contracts import QuotationLine as QuotationLine
+from .contract_performance import ContractEvent as ContractEvent
 from .customers import Certificate as Certificate
 from .customers import CertificateCheck as CertificateCheck
 from .customers import Contact as Contact
