@@ -11,3 +11,4 @@ CONTRACT_ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant",
 # forms and detail pages are still to come; a register nobody can fill would only confuse staff.
 
 from . import routes  # noqa: E402,F401
+from . import routes_performance  # noqa: E402,F401

@@ -20,12 +20,12 @@ from .attendance import TripLink as TripLink
 from .attendance import Violation as Violation
 from .audit import AuditEntry
 from .catalog import Product
+from .contract_performance import ContractEvent as ContractEvent
 from .contracts import Contract as Contract
 from .contracts import ContractChange as ContractChange
 from .contracts import ContractLine as ContractLine
 from .contracts import Quotation as Quotation
 from .contracts import QuotationLine as QuotationLine
-from .contract_performance import ContractEvent as ContractEvent
 from .customers import Certificate as Certificate
 from .customers import CertificateCheck as CertificateCheck
 from .customers import Contact as Contact

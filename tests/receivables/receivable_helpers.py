@@ -60,9 +60,8 @@ def receipt(users, customer, amount, received_on=None):
 
 def signed_contract(users, customer, amount="1000.00"):
     """A contract of the customer, reviewed by the manager and signed (issue 19: allocations name it)."""
-    from intranet.services import approvals, contracts
-
     from intranet.clock import today_local
+    from intranet.services import approvals, contracts
 
     p, rep = product("PP-20"), customer.owner
     contract = contracts.create_contract(rep, customer, [contracts.LineInput(p.id, 1, Decimal(amount))])
