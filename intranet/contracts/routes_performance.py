@@ -31,7 +31,7 @@ RECORDERS = ("rep", "supervisor", "assistant", "manager")  # the service decides
 
 
 class EventForm(FlaskForm):
-    kind = SelectField(_l("登记类型"), choices=[(k, svc.KIND_LABELS[k]) for k in svc.RECORDABLE],
+    kind = SelectField(_l("登记类型"), choices=[SelectChoice(k, svc.KIND_LABELS[k]) for k in svc.RECORDABLE],
                        validate_choice=False)
     happened_on = DateField(_l("日期"), validators=[Optional()])
     document_type = SelectField(_l("资料类型（随货资料）"), choices=[SelectChoice("", "—")] + [
@@ -103,13 +103,13 @@ def performance_event(contract_id):
     return _page(contract, event_form=form)
 
 
-@bp.post("/<int:contract_id>/performance/events/<int:event_id>/cancel")
+@bp.post("/performance/events/<int:event_id>/cancel")
 @role_required(*RECORDERS)
-def performance_cancel(contract_id, event_id):
-    contract = _contract(contract_id)
+def performance_cancel(event_id):
     row = db.session.get(ContractEvent, event_id)
-    if row is None or row.contract_id != contract.id:
+    if row is None:
         abort(404)
+    contract = _contract(row.contract_id)
     return act(url_for("contracts.performance", contract_id=contract.id) + "#sheet",
                lambda: svc.cancel_event(current_user, row, request.form.get("reason", "")), _l("已登记撤销"))
 

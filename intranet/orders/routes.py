@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..clock import today_local
 from ..extensions import db
@@ -192,8 +193,8 @@ def new():
 def _contract_choices(form) -> None:
     """The chosen customer's signed contracts (those the user may see), to order against one of them."""
     customer = db.session.get(Customer, form.customer_id.data) if form.customer_id.data else None
-    form.contract_id.choices = [("", _l("（不关联合同）"))] + [
-        (c.id, f"{c.number} · {c.signed_on:%Y-%m-%d} · ¥{c.total_amount:,.2f}")
+    form.contract_id.choices = [SelectChoice("", _l("（不关联合同）"))] + [
+        SelectChoice(c.id, f"{c.number} · {c.signed_on:%Y-%m-%d} · ¥{c.total_amount:,.2f}")
         for c in svc.signed_contracts(current_user, customer)]
 
 
