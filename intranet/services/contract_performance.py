@@ -3,7 +3,8 @@
 Everything done since the contract took effect (its signing day), in date order, read from the records
 themselves — never typed twice:
 - every order placed against it (sales_order.contract_id), cancelled ones shown but not counted;
-- every checked shipment of those orders (valued at the order lines' prices);
+- every checked shipment of those orders (valued at the order lines' prices), exchanges (换货) included, and
+  the goods of linked returns counted back into stock (退货入库, the same value taken off what was shipped);
 - every checked invoice of those orders;
 - every confirmed allocation of incoming money to the contract (payment_allocation.contract_ref), net of
   confirmed reversals (an allocation still waiting for finance is not money collected yet);
@@ -41,7 +42,16 @@ from ..models.contract_performance import (
     ContractEvent,
 )
 from ..models.contracts import CLOSED, SIGNED, Contract
-from ..models.orders import CANCELLED, CHECKED, Invoice, Order, Shipment
+from ..models.orders import (
+    CANCELLED,
+    CHECKED,
+    M_RETURN,
+    Invoice,
+    Order,
+    ProductMovement,
+    ReturnOrderLink,
+    Shipment,
+)
 from ..models.outbox import Email
 from ..models.receivables import ALLOCATION, PaymentAllocation
 from ..web.formatting import local
@@ -56,12 +66,14 @@ DESK_ROLES = ("assistant", "manager")
 RECORDABLE = (FOLLOW_UP, ACCEPTANCE, DOCUMENT)
 
 KIND_LABELS = {"signed": _l("合同生效"), "order": _l("订单"), FOLLOW_UP: _l("生产/交货跟踪"), "shipment": _l("发货"),
+               "return": _l("退货入库"),
                DOCUMENT: _l("随货资料"), "invoice": _l("开票"), "payment": _l("回款"), "reversal": _l("回款冲销"),
                ACCEPTANCE: _l("验收"), CANCEL: _l("撤销记录")}
 DOCUMENT_LABELS = {"manual": _l("说明书"), "certificate": _l("合格证"), "test_report": _l("检测报告"),
                    "other": _l("其他资料")}
 # Same day: the order of things as they happen.
-_KIND_ORDER = {k: i for i, k in enumerate(("signed", "order", FOLLOW_UP, "shipment", DOCUMENT, "invoice", "payment",
+_KIND_ORDER = {k: i for i, k in enumerate(("signed", "order", FOLLOW_UP, "shipment", "return", DOCUMENT, "invoice",
+                                           "payment",
                                            "reversal", ACCEPTANCE, CANCEL))}
 
 
@@ -272,10 +284,33 @@ def _shipment_rows(order_ids: list[int]) -> list[Row]:
         value = sum((_q(ln.order_line.unit_price * ln.quantity) for ln in s.lines), ZERO)
         items = "，".join(f"{ln.product.name} × {ln.quantity}" for ln in s.lines)
         text = f"{items}；{s.carrier} {_l('运单号')} {s.waybill}，{s.pieces} {_l('件')}"
+        if s.return_id is not None:
+            text = f"{_l('换货')}：{text}"
         if s.extras:
             text += f"；{_l('随货')}：{s.extras}"
         rows.append(Row(s.shipped_on or local(s.checked_at).date(), "shipment", s.number, text, value,
                         link=("orders.shipment_detail", {"shipment_id": s.id})))
+    return rows
+
+
+def _return_rows(orders: list[Order]) -> list[Row]:
+    """Goods counted back into stock from returns linked to the contract's orders: they take their value
+    (at the order line's price) off what was shipped; an exchange ships again as a shipment."""
+    by_order = {o.id: o for o in orders}
+    if not by_order:
+        return []
+    rows = []
+    found = db.session.execute(
+        select(ProductMovement, ReturnOrderLink.order_id).join(ReturnOrderLink,
+                                                               ReturnOrderLink.return_id == ProductMovement.return_id)
+        .where(ProductMovement.kind == M_RETURN, ReturnOrderLink.order_id.in_(by_order))
+        .order_by(ProductMovement.id))
+    for move, order_id in found:
+        order = by_order[order_id]
+        price = next((ln.unit_price for ln in order.lines if ln.product_id == move.product_id), ZERO)
+        rows.append(Row(local(move.at).date(), "return", move.reference or order.number,
+                        f"{move.product.name} × {move.quantity}；{_l('订单')} {order.number}",
+                        -_q(price * move.quantity)))
     return rows
 
 
@@ -333,7 +368,8 @@ def performance_sheet(user: User, contract: Contract) -> Sheet:
     order_rows, orders = _order_rows(contract)
     ids = [o.id for o in orders]
     event_rows, sheet.cancelled_ids = _event_rows(contract)
-    rows += order_rows + _shipment_rows(ids) + _invoice_rows(ids) + _payment_rows(contract) + event_rows
+    rows += (order_rows + _shipment_rows(ids) + _return_rows([o for o in orders if o.status != CANCELLED])
+             + _invoice_rows(ids) + _payment_rows(contract) + event_rows)
     for i, row in enumerate(rows):
         row.seq = i
     rows.sort(key=lambda r: (r.day, _KIND_ORDER[r.kind], r.seq))
@@ -341,7 +377,7 @@ def performance_sheet(user: User, contract: Contract) -> Sheet:
         if row.counts and row.amount is not None:
             if row.kind == "order":
                 sheet.ordered += row.amount
-            elif row.kind == "shipment":
+            elif row.kind in ("shipment", "return"):
                 sheet.shipped += row.amount
             elif row.kind == "invoice":
                 sheet.invoiced += row.amount

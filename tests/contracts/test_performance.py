@@ -420,3 +420,46 @@ def test_entries_are_append_only(story, users):
     assert sheet.accepted_on is None
     assert [r.counts for r in sheet.rows if r.kind == "acceptance"] == [False]
     assert db.session.get(ContractEvent, story["events"]["acceptance"].id).note == "客户设备科王工验收合格"
+
+
+# ---- returns and exchanges ----------------------------------------------------------------------------
+
+def test_a_return_takes_its_value_off_shipped_and_the_exchange_ships_it_again(app, users):
+    from intranet.services import order_returns
+    from intranet.services import returns as ret_svc
+
+    customer, soft = _customer(users, "rep3"), _product("SOFT-2")
+    stock.receive(users["assistant"], soft, "5")
+    c = _contract(users, customer, [("SOFT-2", 3, "9600.00")], rep="rep3")  # 28,800.00
+    order = _order(users, customer, c, 2, code="SOFT-2", rep="rep3")  # 19,200.00
+    _enter(users, order)
+    ship = _ship(users, order, 2, "DP1")
+    doc = ret_svc.create(users["rep3"], {"customer_name": customer.name, "order_ref": order.number,
+                                         "reason": "quality", "reason_detail": "漏水", "cost_split": "运费我司承担",
+                                         "justification": ""}, [ret_svc.LineInput(soft.id, 1, D("9600.00"))])
+    ret_svc.save_complaint(users["assistant"], doc, {"product_id": soft.id, "batch": "B-01", "defect": "渗漏",
+                                                     "customer_demand": "换货", "proposed_handling": "同意退回检测"})
+    order_returns.link(users["assistant"], doc, order)
+    ret_svc.submit(users["rep3"], doc)
+    req = ret_svc.approval_request(doc)
+    while req.status == "pending":
+        approvals.decide(approvals.step_deciders(req, req.step)[0], req.id, "approve", "同意")
+    ret_svc.notify_customer(users["assistant"], doc, "电话通知客户")
+    ret_svc.record_shipment(users["assistant"], doc, "顺丰速运", "SF123", today_local())
+    ret_svc.record_receipt(users["assistant"], doc, {doc.lines[0].id: 1}, today_local(), "")
+    db.session.commit()
+    after_return = perf.performance_sheet(users["rep3"], c)
+    assert [(r.kind, r.amount) for r in after_return.rows] == [
+        ("signed", D("28800.00")), ("order", D("19200.00")), ("shipment", D("19200.00")), ("return", D("-9600.00"))]
+    assert (after_return.shipped, after_return.to_ship) == (D("9600.00"), D("19200.00"))
+    replacement = order_returns.exchange(users["assistant"], doc, {order.lines[0].id: "1"},
+                                         {"carrier": "德邦物流", "method": "logistics", "waybill": "HH1", "pieces": "1"})
+    shipments.check(users["manager"], replacement)
+    db.session.commit()
+    sheet = perf.performance_sheet(users["rep3"], c)
+    assert [(r.kind, r.reference, r.amount) for r in sheet.rows] == [
+        ("signed", c.number, D("28800.00")), ("order", order.number, D("19200.00")),
+        ("shipment", ship.number, D("19200.00")), ("shipment", replacement.number, D("9600.00")),
+        ("return", doc.number, D("-9600.00"))]
+    assert "换货" in sheet.rows[3].description
+    assert (sheet.shipped, sheet.to_ship) == (D("19200.00"), D("9600.00"))
