@@ -18,7 +18,7 @@ from ..models.contracts import Contract
 from ..services import contract_performance as svc
 from ..services import contracts as contracts_svc
 from ..services import orders as orders_svc
-from ..services import receipts
+from ..services import outbox, receipts
 from ..services.errors import DomainError
 from ..web.actions import act, done, failed
 from ..web.excel import send_workbook, workbook
@@ -60,6 +60,8 @@ def _page(contract: Contract, event_form=None, send_form=None, status=200):
                   send_form=send_form, may_record=svc.may_record(current_user, contract),
                   may_order=current_user.role in orders_svc.REQUESTERS and contract.status == "signed",
                   company=svc.company_name(), today=today_local(), labels=contracts_svc.STATUS_LABELS,
+                  sent=svc.sent(contract) if svc.may_record(current_user, contract) else [],
+                  email_labels=outbox.STATUS_LABELS,
                   status=status)
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..clock import now_utc, today_local
@@ -238,6 +238,7 @@ class Sheet:
     collected: Decimal = ZERO
     accepted_on: date | None = None
     cancelled_ids: set[int] = field(default_factory=set)
+    awaiting_confirmation: Decimal = ZERO  # allocated to the contract, not yet confirmed by finance
 
     @property
     def to_order(self) -> Decimal:
@@ -390,6 +391,9 @@ def performance_sheet(user: User, contract: Contract) -> Sheet:
         row.to_order, row.to_ship, row.to_invoice, row.to_collect = (sheet.to_order, sheet.to_ship, sheet.to_invoice,
                                                                      sheet.to_collect)
     sheet.rows = rows
+    sheet.awaiting_confirmation = _q(db.session.scalar(select(func.coalesce(func.sum(PaymentAllocation.amount), 0)).where(
+        PaymentAllocation.contract_ref == contract.id, PaymentAllocation.kind == ALLOCATION,
+        PaymentAllocation.confirmed_by_id.is_(None))) or 0)
     return sheet
 
 
@@ -414,6 +418,12 @@ def contact_email(contract: Contract) -> str:
         if contact.email:
             return contact.email
     return ""
+
+
+def sent(contract: Contract, limit: int = 10) -> list[Email]:
+    """The sheet's emails to the customer, newest first (their outbox rows: pending, sent or failed)."""
+    return list(db.session.scalars(select(Email).where(Email.key.startswith(f"contract-performance:{contract.id}:"))
+                                   .order_by(Email.id.desc()).limit(limit)))
 
 
 def send_to_customer(actor: User, contract: Contract, to_addr: str) -> Email:

@@ -204,6 +204,7 @@ def test_every_row_from_the_records_with_running_figures_and_amounts_to_go(story
         D("9970.00"), D("222.00"), D("222.00"), D("222.00"), D("100.00"))
     assert (sheet.to_ship, sheet.to_invoice, sheet.to_collect) == (D("9748.00"), D("9748.00"), D("9870.00"))
     assert sheet.accepted_on == START + timedelta(days=5)
+    assert sheet.awaiting_confirmation == D("50.00")  # the allocation finance has not confirmed
     assert sheet.cancelled_ids == {story["events"]["wrong"].id}
     doc_row = next(r for r in sheet.rows if r.kind == "document")
     assert doc_row.file_id is not None and "合格证" in doc_row.description
@@ -287,6 +288,7 @@ def test_send_to_customer_queues_the_sheet_as_html(story, users, login):
     assert mail is not None and c.number in mail.subject
     assert c.number in mail.html_body and "¥9,870.00" in mail.html_body and "<table" in mail.html_body
     assert story["o1"].number in mail.body and "¥9,748.00" in mail.body
+    assert "li@customer.example" in client.get(f"/contracts/{c.id}/performance").get_data(as_text=True)  # 发送记录
     with pytest.raises(Forbidden):
         perf.send_to_customer(users["finance"], c, "x@customer.example")
 
