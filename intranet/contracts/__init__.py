@@ -10,4 +10,4 @@ CONTRACT_ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant",
 # Not in the menu yet: quotations and contracts are written through services/contracts.py, but their
 # forms and detail pages are still to come; a register nobody can fill would only confuse staff.
 
-from . import routes  # noqa: E402,F401
+from . import routes, routes_performance  # noqa: E402,F401

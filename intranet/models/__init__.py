@@ -20,6 +20,7 @@ from .attendance import TripLink as TripLink
 from .attendance import Violation as Violation
 from .audit import AuditEntry
 from .catalog import Product
+from .contract_performance import ContractEvent as ContractEvent
 from .contracts import Contract as Contract
 from .contracts import ContractChange as ContractChange
 from .contracts import ContractLine as ContractLine

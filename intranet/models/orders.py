@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .catalog import Product
+from .contracts import Contract
 from .customers import Customer
 from .people import User
 from .types import Money, UTCDateTime, utcnow
@@ -149,6 +150,7 @@ class Order(db.Model):
     exception_needs: Mapped[str] = mapped_column(String(60), default="")  # what the approval covers: price,unpaid
     total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment_notice.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)  # 合同 it fulfils
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -160,6 +162,7 @@ class Order(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     payment: Mapped[PaymentNotice | None] = relationship()
+    contract: Mapped[Contract | None] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(order_by="OrderLine.id", cascade="all, delete-orphan",
                                                   back_populates="order")
 

@@ -20,6 +20,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .contracts import Contract
 from .customers import Customer
 from .orders import Invoice
 from .people import Team, User
@@ -84,8 +85,9 @@ class PaymentAllocation(db.Model):
     kind: Mapped[str] = mapped_column(String(12))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)
-    # The contract (合同) the money is for, once contracts exist; no foreign key yet on purpose.
-    contract_ref: Mapped[int | None] = mapped_column(index=True)
+    # The contract (合同) the money is for. The column keeps its first name (it is part of each row's
+    # hash payload, see services/receivables._digest); since migration c72000000001 it is a foreign key.
+    contract_ref: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)  # signed: + allocated, − reversed
     memo: Mapped[str] = mapped_column(String(200), default="")
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payment_allocation.id"), unique=True)
@@ -99,6 +101,7 @@ class PaymentAllocation(db.Model):
     payment: Mapped[IncomingPayment] = relationship()
     customer: Mapped[Customer] = relationship()
     invoice: Mapped[Invoice | None] = relationship()
+    contract: Mapped[Contract | None] = relationship(foreign_keys=[contract_ref])
     allocated_by: Mapped[User] = relationship(foreign_keys=[allocated_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
     reverses: Mapped[PaymentAllocation | None] = relationship(remote_side=[id], foreign_keys=[reverses_id])

@@ -30,6 +30,7 @@ class OrderForm(FlaskForm):
     """The lines come as lines-<n>-product_id / -quantity / -unit_price (read by the view)."""
 
     customer_id = SelectField(_l("客户"), coerce=int_or_none, validate_choice=False)
+    contract_id = SelectField(_l("合同（可选）"), coerce=int_or_none, validate_choice=False)
     delivery_method = SelectField(_l("发货方式"), choices=_methods(), validate_choice=False)
     wanted_on = DateField(_l("要求到货日期"), validators=[Optional()])
     consignee = StringField(_l("收货人"))

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..clock import today_local
 from ..extensions import db
@@ -158,11 +159,19 @@ def new():
     form = OrderForm()
     customers = svc.customers_for(current_user)
     form.customer_id.choices = [("", "—")] + pinyin_choices(customers)
+    if request.method == "GET":  # "new order against this contract" links carry both
+        form.customer_id.data = request.args.get("customer", type=int)
+        form.contract_id.data = request.args.get("contract", type=int)
+    _contract_choices(form)
+    form.customer_id.render_kw = {"data-hx-get": url_for("orders.contract_choices"), "data-hx-trigger": "change",
+                                  "data-hx-target": "#contract-field", "data-hx-swap": "outerHTML",
+                                  "data-hx-include": "this"}
     lines = _lines_from_form() if request.method == "POST" else []
     line_errors: dict = {}
     if form.validate_on_submit():
         customer = db.session.get(Customer, form.customer_id.data) if form.customer_id.data else None
-        fields = {k: form[k].data for k in ("delivery_method", "wanted_on", "consignee", "phone", "address", "note")}
+        fields = {k: form[k].data for k in ("delivery_method", "wanted_on", "consignee", "phone", "address", "note",
+                                            "contract_id")}
         fields["customer"] = customer
         try:
             outcome = svc.request(current_user, fields, lines, form.promised_on.data)
@@ -179,6 +188,24 @@ def new():
         lines.append(svc.LineInput(None, "", None, row=len(lines) and max(x.row for x in lines) + 1))
     return render("orders/form.html", "form", form=form, lines=lines, line_errors=line_errors,
                   products=svc.products(), available=stock_svc.available([p.id for p in svc.products()]))
+
+
+def _contract_choices(form) -> None:
+    """The chosen customer's signed contracts (those the user may see), to order against one of them."""
+    customer = db.session.get(Customer, form.customer_id.data) if form.customer_id.data else None
+    form.contract_id.choices = [SelectChoice("", _l("（不关联合同）"))] + [
+        SelectChoice(c.id, f"{c.number} · {c.signed_on:%Y-%m-%d} · ¥{c.total_amount:,.2f}")
+        for c in svc.signed_contracts(current_user, customer)]
+
+
+@bp.get("/contract-choices")
+@role_required(*svc.REQUESTERS)
+def contract_choices():
+    """As the customer is picked on the order form: the contract field for that customer."""
+    form = OrderForm(meta={"csrf": False}, formdata=None)
+    form.customer_id.data = request.args.get("customer_id", type=int)
+    _contract_choices(form)
+    return render("orders/_contract_field.html", form=form)
 
 
 @bp.get("/stock-check")

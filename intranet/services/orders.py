@@ -27,6 +27,7 @@ from ..extensions import db
 from ..models import ApprovalRequest, Customer, Product, User
 from ..models.approvals import APPROVED as REQ_APPROVED
 from ..models.approvals import PENDING as REQ_PENDING
+from ..models.contracts import SIGNED, Contract
 from ..models.customers import Certificate
 from ..models.orders import (
     CANCELLED,
@@ -43,7 +44,7 @@ from ..models.orders import (
     PaymentNotice,
 )
 from ..web.formatting import money
-from . import approvals, audit, certificates, notify, payments, stock
+from . import approvals, audit, certificates, contracts, notify, payments, stock
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .samples import InputErrors, parse_quantity
 
@@ -100,6 +101,15 @@ def customers_for(user: User) -> list[Customer]:
     if user.role in ("rep", "supervisor"):
         stmt = stmt.where(scope(user, Customer.owner_id))
     return list(db.session.scalars(stmt))
+
+
+def signed_contracts(user: User, customer: Customer | None) -> list[Contract]:
+    """The customer's signed contracts the user may see: what an order can be placed against."""
+    if customer is None:
+        return []
+    return list(db.session.scalars(contracts.visible_contracts(user).where(
+        Contract.customer_id == customer.id, Contract.status == SIGNED).order_by(Contract.signed_on.desc(),
+                                                                                 Contract.id.desc())))
 
 
 def products() -> list[Product]:
@@ -208,12 +218,24 @@ def _check(actor: User, fields: dict, lines: list[LineInput]):
         parsed.append((ln.row, product, qty, ln.unit_price))
     if not parsed and not any(k.startswith("lines-") for k in errors):
         errors["lines"] = _l("请至少填写一行产品")
+    contract_id = fields.get("contract_id")
+    contract = db.session.get(Contract, contract_id) if contract_id else None
+    if contract_id and contract is None:
+        errors["contract_id"] = _l("请选择该客户已签订的合同")
+    elif contract is not None and customer is not None:
+        if contract.customer_id != customer.id:
+            errors["contract_id"] = _l("合同 %(number)s 不是该客户的合同", number=contract.number)
+        elif contract.status != SIGNED:
+            errors["contract_id"] = _l("合同 %(number)s 尚未签订，不能据此订货", number=contract.number)
+        elif not contracts.can_see(actor, contract):
+            errors["contract_id"] = _l("请选择自己负责的合同")
     if customer is not None and not errors:
         problem = legality_problem(customer)
         if problem:
             errors["customer_id"] = problem
     if errors:
         raise InputErrors(errors)
+    values["contract_id"] = contract.id if contract else None
     return customer, values, parsed
 
 
@@ -261,7 +283,7 @@ def request(actor: User, fields: dict, lines: list[LineInput], promised_on: date
     order.total = sum((ln.amount for ln in order.lines), Decimal("0.00"))
     db.session.add(order)
     db.session.flush()
-    audit.record(actor, "order.request", order, after=snapshot(order))
+    audit.record(actor, "order.request", order, after={**snapshot(order), "contract": order.contract_id})
     for user in db.session.scalars(select(User).where(User.role == "assistant", User.active)):
         notify.todo(f"order:{order.id}:enter:u{user.id}", user,
                     str(_l("订货登记待制单：%(number)s %(customer)s", number=order.number, customer=customer.name)),

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from ..clock import now_utc, today_local
 from ..extensions import db
 from ..models import AuditEntry, Customer, User
+from ..models.contracts import SIGNED, Contract
 from ..models.orders import CHECKED, PAY_TYPES, Invoice, Order
 from ..models.receivables import ALLOCATION, GENESIS, REVERSAL, IncomingPayment, PaymentAllocation
 from ..models.sql import local_days_since, money_sum
@@ -264,7 +265,25 @@ def allocate(actor: User, payment: IncomingPayment, invoice: Invoice, amount, me
         raise DomainError(_l("只能分配到已复核的发票"), field="invoice_id")
     if invoice.order.customer_id != payment.customer_id:
         raise DomainError(_l("发票 %(no)s 不是该客户的发票", no=invoice.invoice_no), field="invoice_id")
-    return _append(actor, payment, ALLOCATION, amount, invoice, memo=memo, contract_ref=contract_ref)
+    contract = _contract_of(payment, invoice, contract_ref)
+    return _append(actor, payment, ALLOCATION, amount, invoice, memo=memo,
+                   contract_ref=contract.id if contract else None)
+
+
+def _contract_of(payment: IncomingPayment, invoice: Invoice, contract_ref: int | None) -> Contract | None:
+    """The contract the money is for: the one named, else the one the invoice's order was placed against.
+    It must be a signed contract of the paying customer, and the invoice's own if the order has one."""
+    if contract_ref is None:
+        return invoice.order.contract
+    contract = db.session.get(Contract, contract_ref)
+    if contract is None or contract.customer_id != payment.customer_id:
+        raise DomainError(_l("请选择该客户的合同"), field="contract_id")
+    if contract.status != SIGNED:
+        raise DomainError(_l("合同 %(number)s 尚未签订", number=contract.number), field="contract_id")
+    if invoice.order.contract_id is not None and invoice.order.contract_id != contract.id:
+        raise DomainError(_l("发票 %(no)s 属于合同 %(number)s", no=invoice.invoice_no,
+                             number=invoice.order.contract.number), field="contract_id")
+    return contract
 
 
 def allocate_many(actor: User, payment: IncomingPayment, amounts: dict[int, Decimal], memo: str = "") -> list:

@@ -1,7 +1,7 @@
 """regional sales forecasts (区域销售预测)
 
 Revision ID: c75000000001
-Revises: 9a0b1c2d3e4f
+Revises: c72000000001
 Create Date: 2026-12-03 15:40:00
 
 """
@@ -12,7 +12,7 @@ import intranet.models.types
 
 
 revision = 'c75000000001'
-down_revision = '9a0b1c2d3e4f'
+down_revision = 'c72000000001'
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ ACCESS = {
     "GET orders.new": _only(*REQUESTERS),
     "POST orders.new": _only(*REQUESTERS),
     "GET orders.stock_check": _only(*REQUESTERS),
+    "GET orders.contract_choices": _only(*REQUESTERS),
     "GET orders.detail": _only(*ALL),
     "POST orders.exception": _only(*REQUESTERS, ok=303),
     "POST orders.enter": _only(*DESK, ok=303),

@@ -56,3 +56,17 @@ def receipt(users, customer, amount, received_on=None):
         "amount": Decimal(amount), "received_on": received_on or today_local()}, ("slip.png", PNG))
     db.session.commit()
     return p
+
+
+def signed_contract(users, customer, amount="1000.00"):
+    """A contract of the customer, reviewed by the manager and signed (issue 19: allocations name it)."""
+    from intranet.clock import today_local
+    from intranet.services import approvals, contracts
+
+    p, rep = product("PP-20"), customer.owner
+    contract = contracts.create_contract(rep, customer, [contracts.LineInput(p.id, 1, Decimal(amount))])
+    req = contracts.submit_contract(rep, contract)
+    approvals.decide(users["manager"], req.id, "approve", "同意")
+    contracts.mark_signed(rep, contract, today_local())
+    db.session.commit()
+    return contract

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from receivable_helpers import PNG, customer_of, invoice, receipt
+from receivable_helpers import PNG, customer_of, invoice, receipt, signed_contract
 from sqlalchemy import select, text
 
 from intranet.clock import today_local
@@ -46,11 +46,12 @@ def test_partial_allocation_confirmed_by_finance_leaves_the_rest_as_credit(app, 
     inv2 = invoice(users, qty=4)   # 74.00
     c = inv1.order.customer
     credit_before = receivables.customer_credit(c.id)
+    contract = signed_contract(users, c)
     p = receipt(users, c, "300.00")
     a1 = receivables.allocate(users["assistant"], p, inv1, Decimal("185.00"))
-    a2 = receivables.allocate(users["assistant"], p, inv2, Decimal("50.00"), contract_ref=7)
+    a2 = receivables.allocate(users["assistant"], p, inv2, Decimal("50.00"), contract_ref=contract.id)
     db.session.commit()
-    assert a2.contract_ref == 7
+    assert a2.contract_ref == contract.id and a2.contract is contract and a1.contract_ref is None
     assert p.unallocated == Decimal("65.00")
     assert receivables.customer_credit(c.id) - credit_before == Decimal("65.00")
     assert receivables.invoice_open(inv2) == Decimal("24.00")
