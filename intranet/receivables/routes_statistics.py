@@ -1,6 +1,8 @@
 """回款统计 and 结算佣金统计表: one service call each (services/collection_statistics.py), the page or its
 Excel export; the reader's scope is applied by the service in SQL."""
 
+from datetime import timedelta
+
 from flask import request
 from flask_login import current_user
 
@@ -75,9 +77,10 @@ def _statistics_workbook(data: stats.Statistics):
 @bp.get("/commission")
 @role_required(*stats.VIEWERS)
 def commission():
-    today = today_local()
-    year = _int("year", today.year, today.year - 50, today.year + 1)
-    month = _int("month", today.month, 1, 12)
+    # The statement settles a finished month: last month unless another one is asked for.
+    last = today_local().replace(day=1) - timedelta(days=1)
+    year = _int("year", last.year, last.year - 50, last.year + 1)
+    month = _int("month", last.month, 1, 12)
     statement = stats.commission(current_user, year, month)
     if request.args.get("format") == "xlsx":
         return send_workbook(_commission_workbook(statement), f"commission-{statement.span.label}.xlsx")
