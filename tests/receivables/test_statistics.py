@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from intranet.clock import SHANGHAI, local_instant
 from intranet.extensions import db
-from intranet.models import Customer, Order, Region, Setting, User
+from intranet.models import Customer, Order, Region, Setting, Team, User
 from intranet.models.contracts import Contract
 from intranet.models.orders import Invoice
 from intranet.models.receivables import IncomingPayment, PaymentAllocation
@@ -79,21 +79,31 @@ def _at(day, hour, minute=0):
     return local_instant(day, hour, minute)
 
 
+def _user(role, username, **fields) -> User:
+    user = User(username=username, name=username, email=f"{username}@test.local", role=role, **fields)
+    user.set_password("demo12345")
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 @pytest.fixture
-def seeded(app, users, make_user):
+def seeded(app, users):
+    return seed(users)
+
+
+def seed(users):
     """A second region, a new team (supervisor9 with rep8, rep9) and rows at the edges."""
     east = Region(name="统计测试区")
     db.session.add(east)
     db.session.flush()
-    boss = make_user("supervisor", username="supervisor9")
-    from intranet.models import Team
-
+    boss = _user("supervisor", "supervisor9")
     team = Team(name="统计测试组", supervisor_id=boss.id)
     db.session.add(team)
     db.session.flush()
     boss.team_id = team.id
-    rep8 = make_user("rep", username="rep8", reports_to_id=boss.id, team_id=team.id, region_id=east.id)
-    rep9 = make_user("rep", username="rep9", reports_to_id=boss.id, team_id=team.id, region_id=east.id)
+    rep8 = _user("rep", "rep8", reports_to_id=boss.id, team_id=team.id, region_id=east.id)
+    rep9 = _user("rep", "rep9", reports_to_id=boss.id, team_id=team.id, region_id=east.id)
     c8, c9, c1 = _customer(rep8), _customer(rep9), _customer(users["rep1"], region=east)
     _contract(rep8, c8, "120000.00", date(2026, 11, 1))
     _contract(rep8, c8, "3000.50", date(2026, 11, 30))  # in the month
@@ -180,14 +190,27 @@ def _as_tuples(found: dict) -> dict:
 SPANS = [("month", 2026, 11), ("month", 2026, 10), ("quarter", 2026, 4), ("quarter", 2026, 3), ("year", 2026, 1)]
 
 
-@pytest.mark.parametrize("who", ["manager", "finance", "supervisor9", "rep8", "supervisor1"])
-def test_every_figure_equals_the_independent_computation(app, users, seeded, who):
+def _check_every_figure(who):
     user = db.session.scalar(select(User).where(User.username == who))
     for kind, year, number in SPANS:
         s = stats.span(kind, year, number)
         for dim in ("rep", "team", "region"):
             assert _as_tuples(stats.figures(user, s, dim)) == expected(user, s.start, s.end, dim), (who, s, dim)
         assert _as_tuples(stats.figures(user, s)) == expected(user, s.start, s.end, "all"), (who, s)
+
+
+@pytest.mark.parametrize("who", ["manager", "finance", "supervisor9", "rep8", "supervisor1"])
+def test_every_figure_equals_the_independent_computation(app, users, seeded, who):
+    _check_every_figure(who)
+
+
+@pytest.mark.postgres
+def test_the_same_on_postgresql(pg_app):
+    seed({u.username: u for u in db.session.scalars(select(User))})
+    for who in ("manager", "supervisor9", "rep8"):
+        _check_every_figure(who)
+    s = stats.span("month", 2026, 11)
+    assert stats.statistics(db.session.scalar(select(User).where(User.username == "gm")), s).by_region
 
 
 def test_the_seeded_edges_land_where_they_should(app, users, seeded):
