@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, func, literal, literal_column, select
+from sqlalchemy import Date, func, literal, literal_column, select, true
 from sqlalchemy.orm import aliased
 
 from ..clock import local_instant, today_local
@@ -44,7 +44,8 @@ from ..models.orders import CHECKED, Invoice, Order
 from ..models.receivables import PaymentAllocation
 from ..models.sql import local_days_since, money_sum
 from . import settings
-from .orders import ALL_SEEING, scope
+from .orders import ALL_SEEING
+from .orders import scope as _user_scope
 
 VIEWERS = ("rep", "supervisor", *ALL_SEEING)
 KINDS = ("month", "quarter", "year")
@@ -71,12 +72,23 @@ class Span:
             return f"{self.year}-{self.number:02d}"
         if self.kind == "quarter":
             return f"{self.year} Q{self.number}"
+        if self.kind == "custom":
+            return f"{self.start:%Y-%m-%d}~{self.end:%Y-%m-%d}"
         return str(self.year)
 
     @property
     def asof(self) -> date:
         """The day the overdue figure is taken on: the period's end, or today while it runs."""
         return min(self.end, today_local())
+
+
+def scope(user: User | None, column):
+    """Whose figures `user` reads; None is the department (the report center's job, never a request)."""
+    return true() if user is None else _user_scope(user, column)
+
+
+def custom_span(start: date, end: date) -> Span:
+    return Span("custom", start.year, 1, start, end)
 
 
 def span(kind: str, year: int, number: int = 1) -> Span:
@@ -202,7 +214,7 @@ def _overdue(user: User, s: Span, dim):
             for r in db.session.execute(_grouped(stmt, None, per_invoice.c.rep_id, per_invoice.c.customer_id, dim))}
 
 
-def figures(user: User, s: Span, dim: str | None = None) -> dict:
+def figures(user: User | None, s: Span, dim: str | None = None) -> dict:
     """{key: Figures} of the period grouped by rep / team / region (None: {0: the whole scope})."""
     contracts, invoiced = _contracts(user, s, dim), _invoiced(user, s, dim)
     collected, overdue = _collected(user, s, dim), _overdue(user, s, dim)

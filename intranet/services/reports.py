@@ -325,14 +325,16 @@ def grouped(rtype: ReportType, rows: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def rate(done: int, planned: int):
+def rate(done, planned):
+    """done / planned as a fraction (4 places); counts, or money kept as exact strings."""
+    done, planned = float(done or 0), float(planned or 0)
     return round(done / planned, 4) if planned else None
 
 
 def cell(column, row: dict):
     """A column's value in a row as Excel holds it: counts, Decimal money and days, a ratio as a fraction."""
     if column.ratio:
-        return rate(int(row.get(column.ratio[0]) or 0), int(row.get(column.ratio[1]) or 0))
+        return rate(row.get(column.ratio[0]), row.get(column.ratio[1]))
     value = row.get(column.key)
     if column.kind in ("money", "days"):
         return Decimal(value or "0")

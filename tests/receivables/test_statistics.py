@@ -305,3 +305,24 @@ def test_pages_and_exports_follow_the_scope(app, users, seeded, login):
     mine = login("rep1").get("/receivables/commission?year=2026&month=11").get_data(as_text=True)
     assert "rep8" not in mine and "佣金" in mine
     assert login("rep1").get("/receivables/statistics?kind=bogus&year=x").status_code == 200
+
+
+def test_the_report_center_type_gives_the_same_figures(app, users, seeded):
+    from types import SimpleNamespace
+
+    from intranet.services import reports
+    from intranet.services.report_types import TYPES
+
+    rtype = TYPES["collections"]
+    rows = rtype.figures(SimpleNamespace(team_id=seeded["team"].id, rep_id=None), date(2026, 10, 1), date(2026, 12, 31))
+    manager = users["manager"]
+    want = expected(manager, date(2026, 10, 1), date(2026, 12, 31), "rep")
+    assert {r["rep"] for r in rows} == {"rep8", "rep9"}
+    for row in rows:
+        rep = db.session.scalar(select(User).where(User.username == row["rep"]))
+        contracts, amount, invoiced, collected, overdue = want.get(rep.id, (0, 0, 0, 0, 0))
+        assert (row["contracts"], Decimal(row["contract_amount"]), Decimal(row["invoiced"]),
+                Decimal(row["collected"]), Decimal(row["overdue"])) == (contracts, amount, invoiced, collected, overdue)
+    rep8 = next(r for r in rows if r["rep"] == "rep8")
+    assert reports.cell(rtype.column("rate"), rep8) == round(110000 / 150800, 4)
+    assert reports.totals(rtype, rows)["collected"] == str(sum(Decimal(r["collected"]) for r in rows))
