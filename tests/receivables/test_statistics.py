@@ -305,6 +305,10 @@ def test_pages_and_exports_follow_the_scope(app, users, seeded, login):
     mine = login("rep1").get("/receivables/commission?year=2026&month=11").get_data(as_text=True)
     assert "rep8" not in mine and "佣金" in mine
     assert login("rep1").get("/receivables/statistics?kind=bogus&year=x").status_code == 200
+    fragment = manager.get("/receivables/statistics?kind=year&year=2026", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and body.lstrip().startswith('<div id="report">') and "rep8" in body
+    assert "HX-Request" in fragment.headers["Vary"]
 
 
 def test_the_report_center_type_gives_the_same_figures(app, users, seeded):
