@@ -9,4 +9,9 @@ from .runtime import in_app_context, periodic
 @in_app_context
 @periodic("dunning_reminders")
 def dunning_reminders(now_iso: str | None = None) -> dict[str, int]:
-    return dunning.remind(datetime.fromisoformat(now_iso) if now_iso else None)
+    """Emails are handed to the queue at commit (the outbox sweep is only the safety net)."""
+    from ..web.transaction import commit
+
+    counts = dunning.remind(datetime.fromisoformat(now_iso) if now_iso else None)
+    commit()
+    return counts

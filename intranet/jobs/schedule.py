@@ -8,6 +8,7 @@ from rq import cron
 
 from .approvals import remind_overdue_approvals
 from .attendance import attendance_reminders
+from .contracts import contract_scan_reminders
 from .daily import remind_missing_sheets, send_daily_reports
 from .mail import sweep_outbox
 from .office import office_reminders, tender_search_check
@@ -50,6 +51,8 @@ cron.register(weekly_subscriptions, QUEUE, cron="40 0 * * 1")
 # Every 15 minutes: dunning lines not recorded by `dunning_record_by` (rep, once), then the next day
 # to the supervisor (once per line).
 cron.register(dunning_reminders, QUEUE, interval=900)
+# 00:10 UTC = 08:10 Asia/Shanghai: signed contracts without their scan, to the rep, later the assistant (once each).
+cron.register(contract_scan_reminders, QUEUE, cron="10 0 * * *")
 # 00:35 UTC = 08:35 Asia/Shanghai daily: reps two months in a row below target, to the manager (once each).
 cron.register(flag_reps_below_target, QUEUE, cron="35 0 * * *")
 # Every 15 minutes: the day's sales per rep to finance once `daily_sales_at` has passed (once per day).

@@ -2,7 +2,7 @@
 overdue invoices; the team's supervisor passes it on; each rep records the customer contact the
 same day (who, what was agreed, the promised date). A line not recorded by the set time is
 reminded to the rep; still not recorded the next day, it is escalated to the supervisor — each
-once (one notify key per line), so the periodic job may run as often as it likes."""
+once (one notify key per notice and rep), so the periodic job may run as often as it likes."""
 
 from __future__ import annotations
 
@@ -133,7 +133,8 @@ def record(actor: User, line: DunningLine, contact_person: str, result: str, pro
     line.contact_person, line.result, line.promised_on = person[:60], result[:2000], promised_on
     line.contacted_on, line.recorded_by_id, line.recorded_at = today_local(), actor.id, now_utc()
     if not any(x.recorded_at is None for x in line.notice.lines if x.rep_id == actor.id):
-        notify.close_todos([f"dunning:{line.notice_id}:rep:u{actor.id}", f"dunning-remind:{line.notice_id}:u{actor.id}"])
+        notify.close_todos([f"dunning:{line.notice_id}:rep:u{actor.id}", f"dunning-remind:{line.notice_id}:u{actor.id}",
+                            f"dunning-escalate:{line.notice_id}:r{actor.id}:"])
     db.session.flush()
     audit.record(actor, "dunning.record", line, after={"contact": line.contact_person, "result": line.result,
                                                        "promised_on": promised_on})
@@ -142,7 +143,8 @@ def record(actor: User, line: DunningLine, contact_person: str, result: str, pro
 
 def remind(now: datetime | None = None) -> dict[str, int]:
     """Unrecorded lines: after the set time on the day the notice was passed on, the rep is
-    reminded (once per notice); from the next day on, the supervisor gets the escalation (once)."""
+    reminded (once per notice); from the next day on, the supervisor gets the escalation (once per
+    notice and rep, with that rep's unrecorded lines)."""
     from ..clock import SHANGHAI
 
     local = (now or now_utc()).astimezone(SHANGHAI)
@@ -150,23 +152,25 @@ def remind(now: datetime | None = None) -> dict[str, int]:
     counts = {"reminded": 0, "escalated": 0}
     rows = db.session.scalars(select(DunningLine).join(DunningNotice).where(
         DunningNotice.status == PASSED_ON, DunningLine.recorded_at.is_(None)).order_by(DunningLine.id))
+    waiting: dict[tuple[int, int], list[DunningLine]] = {}
     for line in rows:
-        notice = line.notice
-        late = today > notice.passed_on_on or local.time() >= deadline
-        if not late:
+        waiting.setdefault((line.notice_id, line.rep_id), []).append(line)
+    for lines in waiting.values():
+        notice, rep = lines[0].notice, lines[0].rep
+        if not (today > notice.passed_on_on or local.time() >= deadline):
             continue
-        rep = line.rep
-        text = str(_l("催款结果未登记：%(customer)s %(amount)s，请今天登记", customer=line.customer.name,
-                      amount=money(line.open_amount)))
+        amount = money(sum(x.open_amount for x in lines))
+        text = str(_l("催款结果未登记：%(n)d 笔共 %(amount)s（%(customer)s 等），请今天登记", n=len(lines), amount=amount,
+                      customer=lines[0].customer.name))
         key = f"dunning-remind:{notice.id}:u{rep.id}"
         if notify.todo(key, rep, text, notice_url(notice)) is not None:
             notify.email(key, rep.email, text, text)
             counts["reminded"] += 1
         if today > notice.passed_on_on:
             boss = notice.team.supervisor
-            text = str(_l("%(rep)s 未登记催款结果：%(customer)s %(amount)s", rep=rep.name, customer=line.customer.name,
-                          amount=money(line.open_amount)))
-            key = f"dunning-escalate:{line.id}:u{boss.id}"
+            text = str(_l("%(rep)s 未登记催款结果：%(n)d 笔共 %(amount)s（%(customer)s 等）", rep=rep.name, n=len(lines),
+                          amount=amount, customer=lines[0].customer.name))
+            key = f"dunning-escalate:{notice.id}:r{rep.id}:u{boss.id}"
             if notify.todo(key, boss, text, notice_url(notice)) is not None:
                 notify.email(key, boss.email, text, text)
                 counts["escalated"] += 1

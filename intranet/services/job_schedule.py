@@ -64,6 +64,8 @@ JOBS = [
                 _l("未登记的业务员；次日起其主管"), "dunning_record_by"),
     PeriodicJob("daily_sales_to_finance", _l("业务员销售业绩日报发财务"), _l("工作日，每 15 分钟，发送时间后"),
                 _l("财务"), "daily_sales_at"),
+    PeriodicJob("contract_scan_reminders", _l("合同签订后未上传扫描件提醒"), _l("每天 08:10"),
+                _l("合同的业务员；再过几天销售内勤"), "contract_scan_remind_days"),
     PeriodicJob("flag_reps_below_target", _l("连续两个月未完成销售目标提醒"), _l("每天 08:35"), _l("销售经理")),
     PeriodicJob("sweep_outbox", _l("发件箱补发与中断恢复"), _l("每分钟"), _l("发件箱中的邮件"), can_switch=False),
     PeriodicJob("sweep_reports", _l("中断的报表任务标记为失败"), _l("每分钟"), _l("报表中心"), can_switch=False),

@@ -467,5 +467,29 @@ BEST_SELLERS = ReportType(
     sales_product_figures, ("product", ("amount", "previous")), label_columns=1)
 
 
+# ---- contract performance and collections (SPEC 2.10; figures in services/collection_statistics) -----
+
+def collection_figures(run, first: date, last: date, step=_none) -> list[dict]:
+    from . import collection_statistics as stats
+
+    found = stats.figures(None, stats.custom_span(first, last), "rep")
+    step(80)
+    rows = []
+    for r in reps_of(run):
+        f = found.get(r.id, stats.Figures())
+        rows.append({**person(r), "contracts": f.contracts, "contract_amount": money(f.contract_amount),
+                     "invoiced": money(f.invoiced), "collected": money(f.collected), "overdue": money(f.overdue)})
+    return rows
+
+
+COLLECTIONS = ReportType(
+    "collections", _l("合同履行与回款统计"),
+    (*PERSON, Column("contracts", _l("签订合同数")), Column("contract_amount", _l("合同金额"), "money", 14),
+     Column("invoiced", _l("开票金额"), "money", 14), Column("collected", _l("回款金额"), "money", 14),
+     Column("rate", _l("回款率"), "pct", ratio=("collected", "invoiced")),
+     Column("overdue", _l("逾期未回款"), "money", 14)),
+    collection_figures, ("rep", ("invoiced", "collected", "overdue")))
+
+
 TYPES = {t.key: t for t in (ACTIVITY, VISITS, ATTENDANCE, EXPENSES, PETTY_CASH, SAMPLES, RETURNS, PUNCTUALITY,
-                            SALES, BEST_SELLERS)}
+                            SALES, BEST_SELLERS, COLLECTIONS)}

@@ -64,6 +64,17 @@ DEFINITIONS = [
     SettingDef("collection_days", _l("回款期限（开票后天数）"), "int", "30", _l("应收账款")),
     SettingDef("collection_warn_days", _l("回款到期提示（到期前天数）"), "int", "7", _l("应收账款")),
     SettingDef("dunning_record_by", _l("催款联系记录截止时间（当日）"), "time", "17:30", _l("应收账款")),
+    # Signed contracts without the scan of the signed copy: the rep is reminded after N days, the
+    # assistant after M days (jobs/contracts.py, each once per contract).
+    SettingDef("contract_scan_remind_days", _l("合同签订后未上传扫描件提醒业务员（天）"), "int", "3", _l("合同")),
+    SettingDef("contract_scan_escalate_days", _l("合同签订后未上传扫描件提醒销售内勤（天）"), "int", "7", _l("合同")),
+    # The commission rate table (services/collection_statistics.py): the month's collected amount of a
+    # rep is paid at the rate (per cent) of the band the whole amount falls in.
+    SettingDef("commission_band1_upto", _l("佣金第一档：月回款不超过"), "money", "100000.00", _l("佣金")),
+    SettingDef("commission_rate1", _l("佣金第一档提成比例（%）"), "money", "1.50", _l("佣金")),
+    SettingDef("commission_band2_upto", _l("佣金第二档：月回款不超过"), "money", "300000.00", _l("佣金")),
+    SettingDef("commission_rate2", _l("佣金第二档提成比例（%）"), "money", "2.00", _l("佣金")),
+    SettingDef("commission_rate3", _l("佣金第三档（超过第二档）提成比例（%）"), "money", "2.50", _l("佣金")),
 ]
 BY_KEY = {d.key: d for d in DEFINITIONS}
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")

@@ -63,6 +63,8 @@ NAV_GROUP_OF: dict[str, str] = {
     "reports.outbox": "admin",
     "reports.schedule": "admin",
     "targets": "reports",
+    "receivables.statistics": "reports",
+    "receivables.commission": "reports",
     "attendance": "attendance",
     "org": "admin",
 }

@@ -29,6 +29,9 @@ ACCESS = {
     "GET receivables.dunning_detail": _only(*ALL),
     "POST receivables.dunning_pass_on": _only("supervisor", ok=303),
     "POST receivables.dunning_record": _only("rep", ok=303),
+    # every role: the scope (own line, the team, everyone) is applied in the figures themselves
+    "GET receivables.statistics": _only(*ALL),
+    "GET receivables.commission": _only(*ALL),
 }
 
 

@@ -63,11 +63,12 @@ def test_issue_pass_on_record_remind_escalate(app, users):
     assert _count(f"dunning-remind:{notice.id}:", users["rep2"]) == 1
     assert _count("dunning-remind:", users["rep1"]) == 0
     nxt = local_instant(today + timedelta(days=1), 9).isoformat()
-    assert dunning_reminders(nxt) == {"reminded": 0, "escalated": len(rep2_lines)}
+    assert len(rep2_lines) >= 2  # the demo's and this test's overdue invoice: still one escalation
+    assert dunning_reminders(nxt) == {"reminded": 0, "escalated": 1}
     assert dunning_reminders(nxt) == {"reminded": 0, "escalated": 0}
-    assert _count("dunning-escalate:", users["supervisor1"]) == len(rep2_lines)
+    assert _count("dunning-escalate:", users["supervisor1"]) == 1
     assert db.session.scalar(select(func.count()).select_from(Email).where(
-        Email.key.startswith("dunning-escalate:"))) == len(rep2_lines)
+        Email.key.startswith("dunning-escalate:"))) == 1
     assert notice.id in {n.id for n in db.session.scalars(dunning.visible(users["rep1"]))}
     assert notice.id not in {n.id for n in db.session.scalars(dunning.visible(users["rep3"]))}
     assert db.session.scalar(select(func.count()).select_from(DunningNotice)) >= 1
