@@ -328,5 +328,5 @@ def test_the_report_center_type_gives_the_same_figures(app, users, seeded):
         assert (row["contracts"], Decimal(row["contract_amount"]), Decimal(row["invoiced"]),
                 Decimal(row["collected"]), Decimal(row["overdue"])) == (contracts, amount, invoiced, collected, overdue)
     rep8 = next(r for r in rows if r["rep"] == "rep8")
-    assert reports.cell(rtype.column("rate"), rep8) == round(110000 / 150800, 4)
+    assert reports.cell(rtype.column("rate"), rep8) == round(Decimal(110000) / Decimal(150800), 4)
     assert reports.totals(rtype, rows)["collected"] == str(sum(Decimal(r["collected"]) for r in rows))
