@@ -1,7 +1,7 @@
 """The demo's past quarter, on top of the base demo (intranet/demo.py): about ninety days of ordinary
 department life, so every desk and list looks lived in — sixty more customers, monthly visit plans with
 their reports and reviews, claims approved and paid (advances offset, this month's petty cash), returns
-in every state, attendance, eleven months of orders shipped, invoiced and mostly paid, and the reps' daily sheets.
+in every state, attendance, eleven months of orders shipped, invoiced and mostly paid, the reps' daily sheets, and quotations and contracts in every state.
 
 Kept apart from `seed()`: the test suite copies the base demo as its fixture data and relies on its exact
 contents. `flask seed-demo` and the first start of `make run` load both. Every part is idempotent, so a
@@ -17,6 +17,7 @@ from .models import User
 
 def _parts():
     from .attendance.history import seed_history_attendance
+    from .contracts.history import seed_history_contracts
     from .customers.history import seed_history_customers
     from .daily.history import seed_history_daily
     from .expenses.history import seed_history_expenses
@@ -26,7 +27,8 @@ def _parts():
 
     # customers first: the visits, claims and returns name them
     return [seed_history_customers, seed_history_visits, seed_history_expenses, seed_history_returns,
-            seed_history_attendance, seed_history_orders, seed_history_daily]
+            seed_history_attendance, seed_history_orders, seed_history_daily,
+            seed_history_contracts]
 
 
 def seed_history(users: dict[str, User] | None = None) -> int:
