@@ -10,8 +10,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from ..models.contracts import KINDS
-from ..orders.forms import int_or_none
 from ..services.contracts import KIND_LABELS
+
+
+def int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class QuotationForm(FlaskForm):

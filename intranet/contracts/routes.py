@@ -15,11 +15,10 @@ from ..extensions import db
 from ..models import Receipt, User
 from ..models.contracts import CONTRACT_STATUSES, Contract
 from ..models.customers import Customer
-from ..office.views import failed, send_scan, upload
 from ..services import approvals, receipts
 from ..services import contracts as svc
 from ..services.errors import DomainError
-from ..web.actions import act, done
+from ..web.actions import act, done, failed
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.pagination import paginate
@@ -27,6 +26,7 @@ from ..web.pickers import pinyin_choices
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import CONTRACT_ROLES, bp, lines
+from .files import send, upload
 from .forms import ButtonForm, ChangeForm, ContractForm, ScanForm, SignForm
 
 TERMS = ("kind", "payment_terms", "delivery_terms", "special_clauses")
@@ -184,7 +184,7 @@ def scan_upload(contract_id):
     contract = svc.get_or_404(current_user, Contract, contract_id)
     form = ScanForm()
     url = url_for("contracts.detail", contract_id=contract.id)
-    return upload(form, lambda name, data: svc.upload_scan(current_user, contract, name, data), url,
+    return upload(form, "scan", lambda name, data: svc.upload_scan(current_user, contract, name, data), url,
                   _l("签字盖章扫描件已上传，原件请交财务")) or _page(contract, scan_form=form)
 
 
@@ -202,8 +202,9 @@ def change_add(contract_id):
     contract = svc.get_or_404(current_user, Contract, contract_id)
     form = ChangeForm()
     url = url_for("contracts.detail", contract_id=contract.id)
-    return upload(form, lambda name, data: svc.add_change(current_user, contract, name, data, form.note.data), url,
-                  _l("合同变更文件已归入合同"), field="change") or _page(contract, change_form=form)
+    return upload(form, "change", lambda name, data: svc.add_change(current_user, contract, name, data,
+                                                                    form.note.data),
+                  url, _l("合同变更文件已归入合同")) or _page(contract, change_form=form)
 
 
 @bp.get("/<int:contract_id>/files/<int:contract_file_id>")
@@ -214,7 +215,4 @@ def file(contract_id, contract_file_id):
     stored = db.session.get(Receipt, contract_file_id)
     if stored is None or stored.doc_id != contract.id or stored.doc_type not in (svc.SCAN_TYPE, svc.CHANGE_TYPE):
         abort(404)
-    path = receipts.path_of(stored)
-    if not path.exists():
-        abort(404)
-    return send_scan(path.read_bytes(), stored.content_type, stored.filename)
+    return send(stored)

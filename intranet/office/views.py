@@ -39,16 +39,15 @@ def q_arg() -> str:
     return request.args.get("q", "").strip()[:60]
 
 
-def upload(form, attach, next_url: str, message, missing=_l("请选择要上传的文件"), field: str = "scan"):
+def upload(form, attach, next_url: str, message, missing=_l("请选择要上传的文件")):
     """The scan form of an office page: `attach(filename, data)` is the one service call. Returns the
-    redirect after a stored upload, or None: show the page again with the form's errors. `field` names
-    the form's file field (also used by the contract pages)."""
+    redirect after a stored upload, or None: show the page again with the form's errors."""
     if not form.validate_on_submit():
         return None
-    storage = request.files.get(field)
+    storage = request.files.get("scan")
     try:
         if storage is None or not storage.filename:
-            raise DomainError(missing, field=field)
+            raise DomainError(missing, field="scan")
         attach(storage.filename, receipts.read_upload(storage))
     except DomainError as exc:
         failed(form, exc)
