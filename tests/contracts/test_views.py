@@ -257,3 +257,38 @@ def test_menu_register_reps_and_customer_section(app, users, login):
     assert "¥10,000.00" in customer_page
     sup_page = login("manager").get(f"/customers/{contract.customer_id}").get_data(as_text=True)
     assert contract.number in sup_page
+
+
+def _queries(client, url) -> int:
+    from sqlalchemy import event
+
+    counter = [0]
+
+    def before(*args, **kwargs):
+        counter[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return counter[0]
+
+
+def test_lists_do_not_load_per_row(app, users, login):
+    """The register (with its rep filter) and the quotation list cost the same for 2 or 8 records."""
+    p1, _ = _products()
+
+    def add(n):
+        for i in range(n):
+            rep = users["rep1" if i % 2 else "rep3"]
+            line = [svc.LineInput(p1.id, 1, Decimal("10"))]
+            svc.create_contract(rep, _customer(rep), line)
+            svc.create_quotation(rep, _customer(rep), line, today_local())
+        db.session.commit()
+
+    manager = login("manager")
+    add(2)
+    few = (_queries(manager, "/contracts/"), _queries(manager, "/contracts/quotations"))
+    add(6)
+    assert (_queries(manager, "/contracts/"), _queries(manager, "/contracts/quotations")) == few
