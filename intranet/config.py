@@ -56,7 +56,6 @@ class Config:
 
     MAIL_HOST = os.environ.get("MAIL_HOST", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
-    COMPANY_NAME = os.environ.get("COMPANY_NAME", "")  # heads printed sheets and letters to customers
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "销售内勤系统 <intranet@localhost>")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

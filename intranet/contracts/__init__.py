@@ -1,13 +1,17 @@
-"""Contracts (合同) pages at /contracts/: the contract register (合同台账). Who sees which record is decided
-by services/contracts.py."""
+"""Contracts (合同) pages at /contracts/: the contract register (合同台账), quotations (报价单) and
+contracts with their review, signing, signed scan, original and change papers. Who sees which record
+is decided by services/contracts.py."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from ..web.desk import nav
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
 CONTRACT_ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant", "finance")
 
-# Not in the menu yet: quotations and contracts are written through services/contracts.py, but their
-# forms and detail pages are still to come; a register nobody can fill would only confuse staff.
+nav("contracts.register", _l("合同台账"), CONTRACT_ROLES, order=42)
+nav("contracts.quotations", _l("报价单"), CONTRACT_ROLES, order=41)
 
-from . import routes, routes_performance  # noqa: E402,F401
+from . import customer_section, routes, routes_performance, routes_quotations  # noqa: E402,F401

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -55,7 +55,7 @@ from ..models.orders import (
 from ..models.outbox import Email
 from ..models.receivables import ALLOCATION, PaymentAllocation
 from ..web.formatting import local
-from . import audit, contracts, notify, receipts
+from . import audit, contracts, notify, receipts, settings
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .samples import InputErrors
 
@@ -410,7 +410,8 @@ def workbook_rows(sheet: Sheet) -> list[tuple]:
 
 
 def company_name() -> str:
-    return current_app.config.get("COMPANY_NAME") or str(_l("销售内勤系统"))
+    """The letterhead of printed sheets and letters: the company setting (管理 → 规则设置)."""
+    return settings.get("company_name") or str(_l("销售内勤系统"))
 
 
 def contact_email(contract: Contract) -> str:

@@ -40,7 +40,8 @@ from ..models.contracts import (
 )
 from ..models.customers import Customer
 from . import approvals, audit, receipts, settings
-from .errors import DomainError
+from .errors import DomainError, Forbidden
+from .samples import InputErrors, parse_quantity
 
 ALL_SEEING = ("manager", "director", "gm", "assistant", "finance")
 QUOTATION_TYPE, CONTRACT_TYPE = "quotation", "contract"
@@ -54,9 +55,11 @@ KIND_LABELS = {"sales": _l("销售合同"), "distribution": _l("分销协议")}
 
 @dataclass
 class LineInput:
-    product_id: int
-    quantity: int
-    unit_price: Decimal
+    product_id: int | None
+    quantity: object  # an int, or the text typed in the form (checked here)
+    unit_price: Decimal | None
+    row: int = 0  # the form row, so that a message lands next to its field (lines-<row>-<field>)
+    price_error: object = None  # what the money field said about the typed price
 
 
 # ---- visibility -------------------------------------------------------------------------------
@@ -84,8 +87,51 @@ def get_or_404(user: User, model, doc_id: int):
     return doc
 
 
+def visible_quotations(user: User):
+    return select(Quotation).where(scope(user, Quotation.rep_id))
+
+
 def visible_contracts(user: User):
     return select(Contract).where(scope(user, Contract.rep_id))
+
+
+WRITERS = ("rep", "supervisor", "manager", "assistant")  # who may write a quotation or contract
+
+
+def customers_for(actor: User) -> list[Customer]:
+    """The customers the actor may quote or contract for (the picker's choices)."""
+    stmt = select(Customer).order_by(Customer.name)
+    if actor.role in ("rep", "supervisor"):
+        stmt = stmt.where(scope(actor, Customer.owner_id))
+    elif actor.role not in ("manager", "assistant"):
+        return []
+    return list(db.session.scalars(stmt))
+
+
+def products() -> list[Product]:
+    return list(db.session.scalars(select(Product).where(Product.active).order_by(Product.code)))
+
+
+def reps_in_scope(user: User) -> list[User]:
+    """The reps of the contracts the user sees (the register's filter), found by the database."""
+    rep_ids = select(Contract.rep_id).where(scope(user, Contract.rep_id)).distinct()
+    return list(db.session.scalars(select(User).where(User.id.in_(rep_ids)).order_by(User.name)))
+
+
+def customer_contracts(user: User, customer_id: int) -> list[Contract]:
+    return list(db.session.scalars(visible_contracts(user).where(Contract.customer_id == customer_id)
+                                   .order_by(Contract.id.desc()).limit(50)))
+
+
+def may_edit(user: User, doc) -> bool:
+    return doc.status in EDITABLE and can_see(user, doc) and _may_act_for(user, doc.customer)
+
+
+def _check_editable(actor: User, doc) -> None:
+    if not can_see(actor, doc) or not _may_act_for(actor, doc.customer):
+        raise Forbidden(_l("无权修改该单据"))
+    if doc.status not in EDITABLE:
+        raise DomainError(_l("已提交评审的单据不能修改，请先撤回或等待退回"))
 
 
 def _may_act_for(actor: User, customer: Customer) -> bool:
@@ -97,19 +143,43 @@ def _may_act_for(actor: User, customer: Customer) -> bool:
 
 # ---- lines ------------------------------------------------------------------------------------
 
+def _blank(line: LineInput) -> bool:
+    return not line.product_id and not str(line.quantity or "").strip() and line.unit_price is None
+
+
+def _line_errors(line: LineInput) -> dict:
+    key = f"lines-{line.row}-"
+    product = db.session.get(Product, line.product_id) if line.product_id else None
+    if product is None:
+        return {key + "product_id": _l("请选择产品目录中的产品")}
+    try:
+        parse_quantity(line.quantity)
+    except DomainError as exc:
+        return {key + "quantity": exc.message}
+    if line.price_error is not None or line.unit_price is None:
+        return {key + "unit_price": line.price_error or _l("请填写单价")}
+    if line.unit_price < 0:
+        return {key + "unit_price": _l("单价不能为负数")}
+    return {}
+
+
 def _lines(lines: list[LineInput], model) -> tuple[list, Decimal]:
+    """The document's lines (amounts rounded per line) and their total; the blank form rows skipped,
+    every wrong row reported next to its own field at once."""
+    lines = [ln for ln in lines if not _blank(ln)]
     if not lines:
         raise DomainError(_l("请至少填写一行产品"), field="lines")
+    errors = {}
+    for line in lines:
+        errors.update(_line_errors(line))
+    if errors:
+        raise InputErrors(errors)
     rows, total = [], Decimal("0.00")
     for line in lines:
-        product = db.session.get(Product, line.product_id)
-        if product is None:
-            raise DomainError(_l("请选择产品目录中的产品"), field="lines")
-        if line.quantity <= 0 or line.unit_price is None or line.unit_price < 0:
-            raise DomainError(_l("数量必须大于零，单价不能为负数"), field="lines")
+        quantity = parse_quantity(line.quantity)
         price = Decimal(line.unit_price).quantize(CENT, ROUND_HALF_UP)
-        amount = (price * line.quantity).quantize(CENT, ROUND_HALF_UP)
-        rows.append(model(product_id=product.id, quantity=line.quantity, unit_price=price, amount=amount))
+        amount = (price * quantity).quantize(CENT, ROUND_HALF_UP)
+        rows.append(model(product_id=line.product_id, quantity=quantity, unit_price=price, amount=amount))
         total += amount
     return rows, total
 
@@ -135,6 +205,25 @@ def create_quotation(actor: User, customer: Customer, lines: list[LineInput], va
     db.session.add(quotation)
     db.session.flush()
     audit.record(actor, "quotation.create", quotation, after={"number": quotation.number, "total": str(total)})
+    return quotation
+
+
+def update_quotation(actor: User, quotation: Quotation, customer: Customer, lines: list[LineInput],
+                     valid_until: date, terms: str = "") -> Quotation:
+    """A draft, returned or withdrawn quotation written again (its lines replaced)."""
+    _check_editable(actor, quotation)
+    if customer is None or not _may_act_for(actor, customer):
+        raise DomainError(_l("请选择自己负责的客户"), field="customer_id")
+    if valid_until < today_local():
+        raise DomainError(_l("报价有效期不能早于今天"), field="valid_until")
+    rows, total = _lines(lines, QuotationLine)
+    before = {"total": str(quotation.total_amount), "customer": quotation.customer_id}
+    quotation.customer, quotation.rep = customer, customer.owner
+    quotation.valid_until, quotation.terms, quotation.total_amount = valid_until, (terms or "").strip(), total
+    quotation.lines = rows
+    db.session.flush()
+    audit.record(actor, "quotation.update", quotation, before=before,
+                 after={"total": str(total), "customer": customer.id})
     return quotation
 
 
@@ -171,6 +260,27 @@ def create_contract(actor: User, customer: Customer, lines: list[LineInput], *, 
     return contract
 
 
+def update_contract(actor: User, contract: Contract, customer: Customer, lines: list[LineInput], *,
+                    kind: str = "sales", payment_terms: str = "", delivery_terms: str = "",
+                    special_clauses: str = "") -> Contract:
+    """A draft, returned or withdrawn contract written again (its lines replaced)."""
+    _check_editable(actor, contract)
+    if customer is None or not _may_act_for(actor, customer):
+        raise DomainError(_l("请选择自己负责的客户"), field="customer_id")
+    if kind not in KINDS:
+        raise DomainError(_l("请选择合同类型"), field="kind")
+    rows, total = _lines(lines, ContractLine)
+    before = {"total": str(contract.total_amount), "customer": contract.customer_id}
+    contract.customer, contract.rep, contract.kind, contract.total_amount = customer, customer.owner, kind, total
+    contract.payment_terms = (payment_terms or "").strip()
+    contract.delivery_terms = (delivery_terms or "").strip()
+    contract.special_clauses = (special_clauses or "").strip()
+    contract.lines = rows
+    db.session.flush()
+    audit.record(actor, "contract.update", contract, before=before, after={"total": str(total), "customer": customer.id})
+    return contract
+
+
 def contract_from_quotation(actor: User, quotation: Quotation, **terms) -> Contract:
     if quotation.status not in (APPROVED, SENT):
         raise DomainError(_l("只有审核通过的报价单才能转为合同"))
@@ -191,9 +301,11 @@ def submit_contract(actor: User, contract: Contract):
     return approvals.submit(actor, CONTRACT_TYPE, contract)
 
 
-def mark_signed(actor: User, contract: Contract, signed_on: date) -> None:
+def mark_signed(actor: User, contract: Contract, signed_on: date | None) -> None:
     if contract.status != APPROVED:
         raise DomainError(_l("合同评审通过后才能登记签订"))
+    if signed_on is None:
+        raise DomainError(_l("请填写签订日期"), field="signed_on")
     if signed_on > today_local():
         raise DomainError(_l("签订日期不能晚于今天"), field="signed_on")
     contract.status, contract.signed_on = SIGNED, signed_on
@@ -277,10 +389,12 @@ REVIEW_STATUSES = {"submitted": PENDING, "approved": APPROVED, "rejected": "reje
 approvals.register(approvals.ModelAdapter(
     QUOTATION_TYPE, _l("报价单"), [approvals.step_dict(_l("销售经理审核报价"), "role", "manager")],
     model=Quotation, owner_attr="rep", amount_attr="total_amount", title_of=_title, summary_of=_summary,
+    endpoint="contracts.quotation", id_arg="quotation_id",
     statuses=REVIEW_STATUSES, stamps={"approved": "approved_at"}))
 approvals.register(ContractAdapter(
     CONTRACT_TYPE, _l("合同评审"), [approvals.step_dict(_l("销售经理合同评审"), "role", "manager")],
     model=Contract, owner_attr="rep", amount_attr="total_amount", title_of=_title, summary_of=_summary,
+    endpoint="contracts.detail", id_arg="contract_id",
     statuses=REVIEW_STATUSES, stamps={"approved": "approved_at"}))
 
 __all__ = ["DRAFT", "EDITABLE", "LineInput"]

@@ -17,7 +17,7 @@ from .errors import DomainError
 class SettingDef:
     key: str
     label: object
-    kind: str  # "time", "int", "money", "email", "choice"
+    kind: str  # "time", "int", "money", "email", "choice", "text"
     default: str
     group: object
     choices: tuple = ()  # kind "choice": ((value, label), ...)
@@ -58,6 +58,10 @@ DEFINITIONS = [
     SettingDef("sample_manager_threshold", _l("样品领用经理审批起点"), "money", "1000.00", _l("样品")),
     SettingDef("enquiry_escalate_hours", _l("空白区域咨询转销售经理（小时）"), "int", "24", _l("客户")),
     SettingDef("mailing_unconfirmed_days", _l("寄件未确认提醒（天）"), "int", "5", _l("样品")),
+    # The printed quotation's letterhead (报价单抬头).
+    SettingDef("company_name", _l("公司名称（打印抬头）"), "text", "销售内勤示范有限公司", _l("公司")),
+    SettingDef("company_address", _l("公司地址"), "text", "", _l("公司")),
+    SettingDef("company_phone", _l("公司电话"), "text", "", _l("公司")),
     SettingDef("contract_director_threshold", _l("合同评审总监审批起点（合同金额）"), "money", "100000.00", _l("合同")),
     SettingDef("tender_searches_per_week", _l("每周招标信息检索次数（至少）"), "int", "3", _l("办公室")),
     SettingDef("qualification_remind_days", _l("公司资质到期提前提醒（天）"), "int", "30", _l("办公室")),
@@ -85,6 +89,10 @@ def parse(defn: SettingDef, raw: str):
     if defn.kind == "choice":
         if raw not in dict(defn.choices):
             raise DomainError(_l("请选择一个选项"), field=defn.key)
+        return raw
+    if defn.kind == "text":
+        if len(raw) > 120:
+            raise DomainError(_l("最多 120 个字"), field=defn.key)
         return raw
     if defn.kind == "email":
         if raw and not EMAIL.fullmatch(raw):
