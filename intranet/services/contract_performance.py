@@ -332,7 +332,8 @@ def _payment_rows(contract: Contract) -> list[Row]:
         p = a.payment
         invoice = f"；{_l('发票')} {a.invoice.invoice_no}" if a.invoice is not None else ""
         if a.kind == ALLOCATION:
-            rows.append(Row(p.received_on, "payment", p.number, f"{p.payer}，{p.bank}{invoice}", _q(a.amount),
+            payer = "，".join(part for part in (p.payer, p.bank) if part)
+            rows.append(Row(p.received_on, "payment", p.number, f"{payer}{invoice}", _q(a.amount),
                             link=("receivables.payment_detail", {"incoming_id": p.id})))
         else:
             rows.append(Row(local(a.confirmed_at).date(), "reversal", p.number, f"{a.memo}{invoice}", _q(a.amount),
