@@ -15,4 +15,4 @@ nav("receivables.index", _l("应收账款"), ALL_ROLES, order=45)
 nav("receivables.statistics", _l("回款统计"), ALL_ROLES, order=46)
 nav("receivables.commission", _l("佣金统计表"), ALL_ROLES, order=47)
 
-from . import demo, routes, routes_statistics  # noqa: E402,F401
+from . import customer_section, demo, routes, routes_statistics  # noqa: E402,F401
