@@ -425,11 +425,11 @@ def build(staff: int = 200, years: float = 2, customers_per_person: int = 25, se
                          "entry_count": seq, "last_hash": head, "created_at": opened})
     for claim in claims:
         claim["ledger_entry_id"] = claim_entry.get(claim["id"])
-    _put(ExpenseClaim, claims)
-    _put(ExpenseLine, lines)
     _put(PettyCashAccount, accounts)
     _put(LedgerEntry, entries)
     _put(PeriodClose, closes)
+    _put(ExpenseClaim, claims)  # after the ledger: a paid claim names its payment entry
+    _put(ExpenseLine, lines)
     counts.update(expense_claim=len(claims), expense_line=len(lines), ledger_entry=len(entries),
                   period_close=len(closes))
 
