@@ -74,16 +74,20 @@ def gunicorn(env: dict, port: int, app: str, log: Path, chdir: Path = ROOT) -> s
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", env.get("WEB_WORKERS", "2"), "--bind", f"127.0.0.1:{port}",
          "--access-logfile", str(log), "--chdir", str(chdir), app],
-        env=env, cwd=chdir, stdout=subprocess.DEVNULL, stderr=open(log.with_suffix(".err"), "w"))
+        env=env, cwd=chdir, stdout=subprocess.DEVNULL, stderr=log.with_suffix(".err").open("w"))  # noqa: SIM115
 
 
-def single_user(base: str, today: date, account: int | None, repeat: int) -> dict[str, dict]:
-    results = {}
+def sessions_for(base: str) -> dict[str, requests.Session]:
     sessions = {}
+    for role, username in ACCOUNTS.items():
+        sessions[role] = requests.Session()
+        login(sessions[role], base, username)
+    return sessions
+
+
+def single_user(base: str, today: date, account: int | None, repeat: int, sessions) -> dict[str, dict]:
+    results = {}
     for role, name, url, _w in PAGES:
-        if role not in sessions:
-            sessions[role] = requests.Session()
-            login(sessions[role], base, ACCOUNTS[role])
         s = sessions[role]
         target = base + fill(url, today, account)
         status = s.get(target).status_code  # warm-up (templates, caches, connections)
@@ -99,11 +103,12 @@ def single_user(base: str, today: date, account: int | None, repeat: int) -> dic
 
 def locust(host: str, target: str, users: int, duration: int, prefix: str, env: dict) -> dict[str, dict]:
     csv_prefix = OUT / prefix
-    subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "scripts" / "bench_locust.py"), "--headless",
-                    "-u", str(users), "-r", str(users), "-t", f"{duration}s", "--host", host,
-                    "--csv", str(csv_prefix), "--only-summary", "--loglevel", "WARNING"],
-                   env=dict(env, BENCH_TARGET=target), cwd=ROOT, check=False,
-                   stdout=subprocess.DEVNULL, stderr=open(OUT / f"{prefix}.log", "w"))
+    with open(OUT / f"{prefix}.log", "w") as log:
+        subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "scripts" / "bench_locust.py"), "--headless",
+                        "-u", str(users), "-r", str(users), "-t", f"{duration}s", "--host", host,
+                        "--csv", str(csv_prefix), "--only-summary", "--loglevel", "WARNING"],
+                       env=dict(env, BENCH_TARGET=target), cwd=ROOT, check=False,
+                       stdout=subprocess.DEVNULL, stderr=log)
     rows = {}
     with open(f"{csv_prefix}_stats.csv", newline="") as f:
         for row in csv.DictReader(f):
@@ -168,7 +173,9 @@ def main() -> int:
         lenv = dict(env, BENCH_TODAY=today.isoformat(), BENCH_ACCOUNT=str(account or ""))
 
         print("single-user pass …", flush=True)
-        single = single_user(app_base, today, account, args.repeat)
+        sessions = sessions_for(app_base)
+        lenv["BENCH_COOKIES"] = json.dumps({r: s.cookies.get_dict() for r, s in sessions.items()})
+        single = single_user(app_base, today, account, args.repeat, sessions)
         floor_single = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()

@@ -2,9 +2,11 @@
 
 BENCH_TARGET=app: one user class per role, logged in as that role's demo account, opening its pages
 of scripts/bench_mix.py with their weights. BENCH_TARGET=floor: the bare Flask hello (scripts/bench_hello.py).
-BENCH_ACCOUNT: the petty-cash box the ledger page shows; BENCH_TODAY: the app's today (YYYY-MM-DD).
+BENCH_ACCOUNT: the petty-cash box the ledger page shows; BENCH_TODAY: the app's today (YYYY-MM-DD);
+BENCH_COOKIES: {role: cookies} of sessions logged in beforehand.
 """
 
+import json
 import os
 import sys
 from datetime import date
@@ -17,13 +19,18 @@ from bench_mix import ACCOUNTS, PAGES, fill, login  # noqa: E402
 
 TODAY = date.fromisoformat(os.environ.get("BENCH_TODAY") or date.today().isoformat())
 ACCOUNT = int(os.environ.get("BENCH_ACCOUNT") or 0) or None
+COOKIES = json.loads(os.environ.get("BENCH_COOKIES") or "{}")
 
 
 def _role_user(role: str, weight: int):
     pages = [(name, fill(url, TODAY, ACCOUNT), w) for r, name, url, w in PAGES if r == role]
 
     def on_start(self):
-        login(self.client, "", ACCOUNTS[role])
+        # The role's session, logged in once by bench.py (a login's password hashing is not the mix).
+        if COOKIES.get(role):
+            self.client.cookies.update(COOKIES[role])
+        else:
+            login(self.client, "", ACCOUNTS[role])
 
     tasks = {}
     for name, url, w in pages:

@@ -6,7 +6,15 @@ from sqlalchemy import func, select
 
 from intranet.cli import seed_scale_command
 from intranet.extensions import db
-from intranet.models import AuditEntry, Customer, ExpenseLine, LedgerEntry, PettyCashAccount, ReturnRequest, User
+from intranet.models import (
+    AuditEntry,
+    Customer,
+    ExpenseLine,
+    LedgerEntry,
+    PettyCashAccount,
+    ReturnRequest,
+    User,
+)
 from intranet.models.receivables import IncomingPayment
 from intranet.scale_data import build
 from intranet.services import audit, ledger, receivables
