@@ -6,7 +6,7 @@ Each factor builds its own SQLite database under instance/growth/ (demo + `seed-
 base-staff × factor people, cached), then opens every page of scripts/bench_mix.py in a Flask test
 client logged in as its role, counting the statements with a SQLAlchemy event listener. A page whose
 query count grows with the data has an N+1 or a per-row query; a page whose time grows loads rows it
-does not show. No timing is asserted (tests/foundation/test_query_counts.py asserts the counts).
+does not show. No timing is asserted (tests/foundation/test_scale_query_counts.py asserts the counts).
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ def test_desks_register_and_ledger_month_do_not_grow_with_the_data(app, login):
 
     seed_history()
     db.session.commit()
+    app.config["PAGE_SIZE"] = 3  # more than one page at both sizes: the pager's (capped) count runs in both
     clients = {role: login(role) for role in ("manager", "director", "finance")}
     small = _counts(clients, _biggest_box())
     counts = build(staff=20, years=1, customers_per_person=5)
