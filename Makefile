@@ -5,7 +5,7 @@ PYTHON ?= python3
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 MO := intranet/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint install translations browser clean
+.PHONY: run test lint install translations browser clean bench
 
 run: install
 	bash scripts/run.sh
@@ -33,6 +33,12 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Performance (issue 10): the app under gunicorn on PostgreSQL with the scale data against a bare Flask
+# floor, driven by locust; prints the table and writes test-output/bench.json (README, performance).
+bench: install
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

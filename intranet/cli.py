@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed-demo, audit-verify."""
+"""Flask CLI commands: seed-demo, seed-scale, audit-verify."""
 
 import click
 from flask.cli import with_appcontext
@@ -24,6 +24,31 @@ def seed_demo_command(if_empty):
     created += seed_history()
     db.session.commit()
     click.echo(f"demo data: {created} new rows" if created else "demo data already present")
+
+
+@click.command("seed-scale")
+@click.option("--staff", default=200, show_default=True, help="People in the scale department (teams of ten).")
+@click.option("--years", default=2.0, show_default=True, help="Years of history up to today.")
+@click.option("--customers-per-person", default=25, show_default=True)
+@with_appcontext
+def seed_scale_command(staff, years, customers_per_person):
+    """A department of realistic size on top of the demo, for `make bench` (idempotent)."""
+    import time
+
+    from .demo import seed
+    from .demo_history import seed_history
+    from .scale_data import build
+
+    started = time.monotonic()
+    seed()
+    seed_history()
+    counts = build(staff=staff, years=years, customers_per_person=customers_per_person)
+    db.session.commit()
+    if not counts:
+        click.echo("scale data already present")
+        return
+    click.echo(", ".join(f"{table} {n}" for table, n in counts.items()))
+    click.echo(f"scale data built in {time.monotonic() - started:.0f} s")
 
 
 @click.command("audit-verify")
@@ -53,4 +78,5 @@ INTEGRITY_CHECKS = ["intranet.services.ledger:verify", "intranet.services.receiv
 
 def register(app) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale_command)
     app.cli.add_command(audit_verify_command)

@@ -24,7 +24,7 @@ def my_expenses_card(user: User) -> dict:
 @card("expense_chart", "expenses/cards/chart.html", ("manager", "director"), order=40)
 def expense_chart_card(user: User) -> dict:
     months = expense_reports.last_months(6)
-    spend = expense_reports.spend(user, months)
+    spend = expense_reports.desk_spend(user, months)
     return {"spend": spend, "chart": expense_reports.chart_data(spend), "months": months}
 
 

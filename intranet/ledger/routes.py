@@ -54,7 +54,7 @@ def _files(field) -> list:
 # ---- statement -----------------------------------------------------------------------
 
 def _statement_page(account, period, status=200, **extra):
-    st = ledger.statement(account, period) if account else None
+    st = ledger.statement_page(account, period) if account else None
     return render("ledger/statement.html", "statement", status=status, st=st, account=account, period=period,
                   periods=ledger.periods(account) if account else [period],
                   accounts=ledger.visible_accounts(current_user),

@@ -51,7 +51,7 @@ class ReturnRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the register's period
 
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -47,7 +47,7 @@ class PlannedVisit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("visit_plan.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
-    date: Mapped[date] = mapped_column()
+    date: Mapped[date] = mapped_column(index=True)  # the day's visits (attendance board, field days)
     hours: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("1.0"))
     purpose: Mapped[str] = mapped_column(String(20))
     items: Mapped[str] = mapped_column(String(200), default="")

@@ -476,10 +476,12 @@ def register():
     end = request.args.get("to", "")
     start = start if MONTH.match(start) else f"{today_local().year}-01"
     end = end if MONTH.match(end) else today_local().strftime("%Y-%m")
-    docs = svc.register_rows(current_user, start, end)
-    summary = svc.register_summary(docs)
     if request.args.get("format") == "xlsx":
-        return _register_workbook(docs, summary, start, end)
+        docs = svc.register_rows(current_user, start, end)
+        return _register_workbook(docs, svc.register_summary(docs), start, end)
+    # The page: the summary grouped in the database, one page of the rows.
+    summary = svc.register_totals(current_user, start, end)
+    docs = paginate(svc.register_query(current_user, start, end))
     chart = svc.chart_data(summary)
     return render("returns/register.html", "register", docs=docs, summary=summary, start=start, end=end,
                   chart=chart, svc=svc)

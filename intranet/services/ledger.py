@@ -22,8 +22,8 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, case, event, exists, func, inspect, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..clock import month_bounds, month_of, now_utc, today_local
 from ..extensions import db
@@ -42,6 +42,7 @@ from ..models.ledger import (
     SETTLEMENT,
     SPEND_KINDS,
 )
+from ..models.sql import money_sum
 from ..web.formatting import money
 from . import audit, receipts
 from .errors import AlreadyDecided, DomainError, Forbidden
@@ -363,6 +364,17 @@ class Statement:
     reversed: set[int] = field(default_factory=set)
     receipt_counts: dict[int, int] = field(default_factory=dict)
     settlement: PeriodClose | None = None
+    # A statement of one page (statement_page): `entries` is that page, the month's counts come from SQL.
+    page: object | None = None
+    counted: dict[str, int] | None = None
+
+    @property
+    def unconfirmed_count(self) -> int:
+        return self.counted["unconfirmed"] if self.counted is not None else len(self.unconfirmed)
+
+    @property
+    def unbacked_count(self) -> int:
+        return self.counted["unbacked"] if self.counted is not None else len(self.unbacked)
 
     @property
     def unconfirmed(self) -> list[LedgerEntry]:
@@ -403,6 +415,47 @@ def statement(account: PettyCashAccount, period: str) -> Statement:
                              a=money(st.closing), b=money(last_balance)))
     st.reversed = reversed_ids(e.id for e in entries)
     st.receipt_counts = receipts.counts("ledger_entry", [e.id for e in entries])
+    st.settlement = db.session.scalar(select(PeriodClose).where(
+        PeriodClose.account_id == account.id, PeriodClose.period == period))
+    return st
+
+
+def statement_page(account: PettyCashAccount, period: str) -> Statement:
+    """The month page: the same figures as statement(), summed and counted in the database, and one page
+    of the entries (a busy box records hundreds a month). A constant number of statements."""
+    from ..models import Receipt
+    from ..web.pagination import paginate
+
+    month = (LedgerEntry.account_id == account.id, LedgerEntry.period == period)
+    original = aliased(LedgerEntry)
+    kind = func.coalesce(original.kind, LedgerEntry.kind)  # a reversal counts as the kind it reverses
+    sums = dict(db.session.execute(
+        select(kind, money_sum(LedgerEntry.amount)).outerjoin(original, LedgerEntry.reverses_id == original.id)
+        .where(*month).group_by(kind)).all())
+    st = Statement(account=account, period=period, opening=_balance_before(account.id, period))
+    zero = Decimal("0.00")
+    st.received = sums.get(FLOAT_IN) or zero
+    st.spent = -sum((sums.get(k) or zero for k in SPEND_KINDS), zero)
+    st.returned = -(sums.get(RETURN_TO_FINANCE) or zero)
+    st.closing = st.opening + st.received - st.spent - st.returned
+    last_balance = db.session.scalar(select(LedgerEntry.balance).where(*month)
+                                     .order_by(LedgerEntry.seq.desc()).limit(1))
+    last_balance = st.opening if last_balance is None else last_balance
+    if st.closing != last_balance:
+        raise DomainError(_l("账目不平：期末余额 %(a)s 与最后一笔记录的余额 %(b)s 不一致，请运行审计校验",
+                             a=money(st.closing), b=money(last_balance)))
+    has_receipt = exists().where(Receipt.doc_type == "ledger_entry", Receipt.doc_id == LedgerEntry.id)
+    unconfirmed, unbacked = db.session.execute(select(
+        func.count(case((LedgerEntry.confirmed_by_id.is_(None), 1))),
+        func.count(case((and_(LedgerEntry.kind.in_(SPEND_KINDS), LedgerEntry.ref_type == "", ~has_receipt), 1))),
+    ).where(*month)).one()
+    st.counted = {"unconfirmed": unconfirmed, "unbacked": unbacked}
+    st.page = paginate(select(LedgerEntry).where(*month)
+                       .options(selectinload(LedgerEntry.recorded_by), selectinload(LedgerEntry.confirmed_by),
+                                selectinload(LedgerEntry.reverses)).order_by(LedgerEntry.seq))
+    st.entries = list(st.page.items)
+    st.reversed = reversed_ids(e.id for e in st.entries)
+    st.receipt_counts = receipts.counts("ledger_entry", [e.id for e in st.entries])
     st.settlement = db.session.scalar(select(PeriodClose).where(
         PeriodClose.account_id == account.id, PeriodClose.period == period))
     return st

@@ -830,12 +830,66 @@ def _signed_between(start: str | None, end: str | None):
 
 
 def register_rows(user: User, start: str | None = None, end: str | None = None) -> list[ReturnRequest]:
-    """Signed returns (and later stages) that `user` may see, by sign-off month between start and end."""
-    stmt = (visible_query(user).where(ReturnRequest.status.in_(TRACKING), _signed_between(start, end))
+    """Signed returns (and later stages) that `user` may see, by sign-off month between start and end
+    (all of them: the Excel export; the page shows one page of register_query)."""
+    return list(db.session.scalars(register_query(user, start, end)))
+
+
+def register_query(user: User, start: str | None = None, end: str | None = None):
+    """register_rows() as a statement, for a page of it (the register page shows one page of rows)."""
+    return (visible_query(user).where(ReturnRequest.status.in_(TRACKING), _signed_between(start, end))
             .options(selectinload(ReturnRequest.rep),
                      selectinload(ReturnRequest.lines).selectinload(ReturnLine.product))
             .order_by(ReturnRequest.signed_at.desc(), ReturnRequest.id.desc()))
-    return list(db.session.scalars(stmt))
+
+
+def _fen(value) -> Decimal:
+    """A summed amount as Decimal with two places (SQLite may hand back a float or an int for 0)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def register_totals(user: User, start: str | None = None, end: str | None = None) -> dict:
+    """register_summary() of the same rows, grouped and summed in the database: five statements whatever
+    the period holds, no return or line loaded."""
+    signed = visible_query(user).where(ReturnRequest.status.in_(TRACKING), _signed_between(start, end))
+    ids = signed.with_only_columns(ReturnRequest.id)
+    refunded = func.coalesce(money_sum(ReturnRequest.refund_amount), 0)
+
+    def grouped(*key):
+        stmt = (signed.with_only_columns(*key, func.count(ReturnRequest.id), money_sum(ReturnRequest.total_amount),
+                                         refunded).group_by(*key))
+        return [{"key": row[0] if len(key) == 1 else tuple(row[:len(key)]), "count": row[-3], "amount": row[-2],
+                 "refunded": _fen(row[-1])} for row in db.session.execute(stmt)]
+
+    month = local_month(ReturnRequest.signed_at)
+    months = grouped(month)
+    reasons = grouped(ReturnRequest.reason)
+    customers = grouped(ReturnRequest.customer_name)
+    reps = (signed.join(User, ReturnRequest.rep_id == User.id)
+            .with_only_columns(User.id, User.name, func.count(ReturnRequest.id), money_sum(ReturnRequest.total_amount),
+                               refunded).group_by(User.id, User.name))
+    by_rep: dict = defaultdict(lambda: {"count": 0, "amount": Decimal("0.00"), "refunded": Decimal("0.00")})
+    for _id, name, count, amount, back in db.session.execute(reps):  # two reps of one name add up, as before
+        g = by_rep[name]
+        g["count"] += count
+        g["amount"] += amount
+        g["refunded"] += _fen(back)
+    products = (select(Product.code, Product.name, Product.spec, func.sum(ReturnLine.quantity),
+                       money_sum(ReturnLine.amount), func.coalesce(func.sum(ReturnLine.received_qty), 0))
+                .join(Product, ReturnLine.product_id == Product.id).where(ReturnLine.return_id.in_(ids))
+                .group_by(Product.code, Product.name, Product.spec))
+    product_rows = [{"key": (code, name, spec), "quantity": int(qty), "amount": amount, "received": int(received)}
+                    for code, name, spec, qty, amount, received in db.session.execute(products)]
+    return {
+        "month": sorted(months, key=lambda g: g["key"]),
+        "reason": sorted(reasons, key=lambda g: REASONS.index(g["key"])),
+        "customer": sorted(customers, key=lambda g: -g["amount"]),
+        "rep": sorted(({"key": k, **v} for k, v in by_rep.items()), key=lambda g: -g["amount"]),
+        "product": sorted(product_rows, key=lambda g: -g["amount"]),
+        "total": sum((g["amount"] for g in months), Decimal("0.00")),
+        "refunded": sum((g["refunded"] for g in months), Decimal("0.00")),
+        "count": sum(g["count"] for g in months),
+    }
 
 
 def monthly_totals(user: User, months: list[str]) -> dict:

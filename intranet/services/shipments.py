@@ -241,6 +241,8 @@ def to_check(user: User) -> list[Shipment]:
     if user.role not in CHECKERS:
         return []
     return list(db.session.scalars(select(Shipment).where(Shipment.status == TO_CHECK,
-                                                          Shipment.prepared_by_id != user.id).order_by(Shipment.id)))
+                                                          Shipment.prepared_by_id != user.id)
+                                   .options(selectinload(Shipment.order).selectinload(Order.customer))
+                                   .order_by(Shipment.id)))
 
 

@@ -284,3 +284,26 @@ def test_print_and_settlement_pages(login, box):
     client = login("finance")
     assert "备用金对账单" in client.get(f"/ledger/print?account={box.id}").get_data(as_text=True)
     assert client.get(f"/ledger/settlements?account={box.id}").status_code == 200
+
+
+def test_month_page_figures_in_sql_equal_the_full_statement(app, box, users):
+    """statement_page (the page: sums and counts in SQL, one page of rows) says what statement() says."""
+    a = users["assistant"]
+    entry = ledger.disburse(a, box, Decimal("77.70"), "courier", "错记")
+    ledger.reverse(a, entry, "记错了")
+    for i in range(30):
+        ledger.disburse(a, box, Decimal("1.05"), "courier", f"快递 {i}")
+    db.session.commit()
+    for period in (h.last_month()[0], ledger.period_of(today_local())):
+        full = ledger.statement(box, period)
+        with app.test_request_context(f"/ledger/?period={period}"):
+            page = ledger.statement_page(box, period)
+        assert (page.opening, page.received, page.spent, page.returned, page.closing) == (
+            full.opening, full.received, full.spent, full.returned, full.closing)
+        assert page.unconfirmed_count == len(full.unconfirmed) and page.unbacked_count == len(full.unbacked)
+        per_page = app.config["PAGE_SIZE"]
+        assert [e.id for e in page.entries] == [e.id for e in full.entries][:per_page]
+    assert page.unbacked_count >= 30 and page.page.has_next == (len(full.entries) > per_page)
+    with app.test_request_context(f"/ledger/?period={period}&page=2"):
+        second = ledger.statement_page(box, period)
+    assert [e.id for e in second.entries] == [e.id for e in full.entries][per_page:2 * per_page]

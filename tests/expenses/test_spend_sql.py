@@ -69,6 +69,13 @@ def _check(users) -> None:
     team = expense_reports.spend(users["supervisor1"], months)
     team_names = {u.name for u in users.values() if u.reports_to_id == users["supervisor1"].id}
     assert set(team.by_person) <= team_names | {users["supervisor1"].name}
+    # the desks' card (three small groupings) says what the report says, for every reader
+    for who in ("manager", "director", "supervisor1", "rep1"):
+        report, card = expense_reports.spend(users[who], months), expense_reports.desk_spend(users[who], months)
+        for name in ("by_person", "by_category", "by_month", "month_category"):
+            assert dict(getattr(card, name)) == dict(getattr(report, name)), (who, name)
+        assert card.total == report.total
+        assert expense_reports.chart_data(card) == expense_reports.chart_data(report)
 
 
 def test_spend_on_sqlite(app, users):

@@ -71,3 +71,18 @@ def test_register_by_month_on_sqlite(app, users):
 @pytest.mark.postgres
 def test_register_by_month_on_postgresql(pg_app):
     _check({u.username: u for u in db.session.scalars(select(User))})
+
+
+def test_register_totals_in_sql_equal_the_rows_summed(app, users):
+    """The register page's summary (grouped in the database) equals the Excel's (summed from the rows)."""
+    _signed_returns(users)
+    for who, start, end in (("director", "2026-01", "2026-12"), ("director", "2026-10", "2026-10"),
+                            ("rep1", "2026-01", "2026-12"), ("finance", None, None)):
+        rows = svc.register_rows(users[who], start, end)
+        expected = svc.register_summary(rows)
+        got = svc.register_totals(users[who], start, end)
+        assert got["count"] == expected["count"] == len(rows)
+        assert got["total"] == expected["total"] and got["refunded"] == expected["refunded"]
+        for key in ("month", "reason", "customer", "rep", "product"):
+            assert sorted(got[key], key=str) == sorted(expected[key], key=str), (who, key)
+    assert svc.register_totals(users["director"], "2026-01", "2026-12")["count"] >= 5

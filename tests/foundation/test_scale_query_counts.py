@@ -1,0 +1,63 @@
+"""Pages the growth script watches (issue 10) answer in the same number of statements whatever the data
+holds: the manager and director desks, the returns register and the petty-cash ledger month, measured on
+the demo and again after a department of scale data (intranet/scale_data.py) is added."""
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event, func, select
+
+from intranet.clock import today_local
+from intranet.extensions import db
+from intranet.models import LedgerEntry
+from intranet.scale_data import build
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _biggest_box() -> int:
+    return db.session.scalar(select(LedgerEntry.account_id).group_by(LedgerEntry.account_id)
+                             .order_by(func.count().desc(), LedgerEntry.account_id).limit(1))
+
+
+def _counts(clients, box) -> dict[str, int]:
+    last_month = f"{today_local().replace(day=1) - timedelta(days=1):%Y-%m}"
+    pages = {"manager desk": ("manager", "/manager/"), "director desk": ("director", "/director/"),
+             "returns register": ("director", "/returns/register"),
+             "ledger month": ("finance", f"/ledger/?account={box}&period={last_month}")}
+    out = {}
+    for name, (role, url) in pages.items():
+        clients[role].get(url)  # first request of a client: session and settings caches
+        db.session.expire_all()
+        with count_queries() as statements:
+            response = clients[role].get(url)
+        assert response.status_code == 200, name
+        out[name] = len(statements)
+    return out
+
+
+def test_desks_register_and_ledger_month_do_not_grow_with_the_data(app, login):
+    from intranet.demo_history import seed_history
+
+    seed_history()
+    db.session.commit()
+    app.config["PAGE_SIZE"] = 3  # more than one page at both sizes: the pager's (capped) count runs in both
+    clients = {role: login(role) for role in ("manager", "director", "finance")}
+    small = _counts(clients, _biggest_box())
+    counts = build(staff=20, years=1, customers_per_person=5)
+    db.session.commit()
+    assert counts["ledger_entry"] > 1000 and counts["return_request"] > 50
+    large = _counts(clients, _biggest_box())
+    assert large == small
