@@ -2,13 +2,13 @@
 board and field days) and the returns register's period (return_request.signed_at).
 
 Revision ID: c74000000001
-Revises: 9a0b1c2d3e4f
+Revises: c75000000001
 """
 
 from alembic import op
 
 revision = "c74000000001"
-down_revision = "9a0b1c2d3e4f"
+down_revision = "c75000000001"
 branch_labels = None
 depends_on = None
 
