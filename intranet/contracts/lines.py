@@ -1,44 +1,20 @@
 """The product lines of the quotation and contract forms (lines-<n>-product_id / -quantity / -unit_price),
 read as the order form reads them: the service checks each row and names the wrong field."""
 
-import re
 
-from flask import request
 
 from ..extensions import db
 from ..models.customers import Customer
 from ..services.contracts import LineInput
 from ..services.errors import DomainError
 from ..web.actions import failed
-from ..web.money_input import parse_amount
+from ..web.product_lines import typed_lines
 
-ROW = re.compile(r"^lines-(\d+)-(product_id|quantity|unit_price)$")
 NEW_ROWS = 4
-MAX_ROWS = 60
-
-
-def _row(row: int, data: dict) -> LineInput:
-    price, price_error = None, None
-    raw_price = (data.get("unit_price") or "").strip()
-    if raw_price:
-        try:
-            price = parse_amount(raw_price)
-        except ValueError as exc:
-            price_error = exc.args[0]
-    try:
-        product_id = int(data.get("product_id") or 0) or None
-    except ValueError:
-        product_id = None
-    return LineInput(product_id, (data.get("quantity") or "").strip(), price, row=row, price_error=price_error)
 
 
 def from_form() -> list[LineInput]:
-    rows: dict[int, dict] = {}
-    for key, value in request.form.items():
-        m = ROW.match(key)
-        if m and (int(m.group(1)) in rows or len(rows) < MAX_ROWS):
-            rows.setdefault(int(m.group(1)), {})[m.group(2)] = value
-    return [_row(row, data) for row, data in sorted(rows.items())]
+    return typed_lines(LineInput)
 
 
 def from_document(doc) -> list[LineInput]:

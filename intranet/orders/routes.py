@@ -1,7 +1,6 @@
 """Thin views: load the record within the user's scope (404), check the role (403), parse the form,
 one service call, commit once, render the page or its fragment (HTMX) or redirect 303."""
 
-import re
 
 from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -45,6 +44,7 @@ from ..web.guards import role_required
 from ..web.money_input import parse_amount
 from ..web.pagination import paginate
 from ..web.pickers import pinyin_choices
+from ..web.product_lines import MAX_ROWS, ROW, typed_lines
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -65,7 +65,6 @@ from .forms import (
 )
 
 ROLES = svc.ORDER_ROLES
-ROW = re.compile(r"^lines-(\d+)-(product_id|quantity|unit_price)$")
 NEW_ROWS = 4
 TABS = ("today", "payment", "ship", "notice", "invoice", "shortage")
 
@@ -142,26 +141,7 @@ def index():
 
 
 def _lines_from_form() -> list[svc.LineInput]:
-    rows: dict[int, dict] = {}
-    for key, value in request.form.items():
-        m = ROW.match(key)
-        if m and len(rows) < 60:
-            rows.setdefault(int(m.group(1)), {})[m.group(2)] = value
-    out = []
-    for row, data in sorted(rows.items()):
-        price, price_error = None, None
-        raw_price = (data.get("unit_price") or "").strip()
-        if raw_price:
-            try:
-                price = parse_amount(raw_price)
-            except ValueError as exc:
-                price_error = exc.args[0]
-        try:
-            product_id = int(data.get("product_id") or 0) or None
-        except ValueError:
-            product_id = None
-        out.append(svc.LineInput(product_id, data.get("quantity", ""), price, row=row, price_error=price_error))
-    return out
+    return typed_lines(svc.LineInput)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -232,7 +212,7 @@ def _lines_from_args():
     out = []
     for key, value in request.args.items():
         m = ROW.match(key)
-        if m and m.group(2) == "product_id" and len(out) < 60:
+        if m and m.group(2) == "product_id" and len(out) < MAX_ROWS:
             try:
                 pid = int(value or 0)
             except ValueError:
