@@ -48,7 +48,7 @@ def test_scan_upload_and_consented_download(page, as_user, users):
     manager = as_user("manager")
     manager.goto(f"/office/archive/access/{access.id}")
     manager.locator(".decision-form button[value=approve]").click()
-    expect(manager.locator(".page-head h1 .status")).not_to_have_text("待审批")
+    expect(manager.locator(".page-head h1 .status")).to_have_text("已同意")
 
     rep1.goto(url)
     expect(rep1.locator("body")).to_contain_text(SECRET)
