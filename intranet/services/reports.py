@@ -448,14 +448,18 @@ def last_week() -> str:
     return f"{year}-W{week:02d}"
 
 
-SCHEDULED_KINDS = ("monthly", "sales")  # what the subscribers get each week and month: activity, sales
+# What the subscribers get: each week the activity summary and the sales report; each month also the
+# contract-performance and collection statistics (SPEC 2.10: monthly, to the sales manager and the gm).
+WEEKLY_KINDS = ("monthly", "sales")
+MONTHLY_KINDS = ("monthly", "sales", "collections")
+SCHEDULED_KINDS = MONTHLY_KINDS
 
 
-def schedule_summary(period: str) -> list[ReportRun]:
+def schedule_summary(period: str, kinds: tuple[str, ...] = WEEKLY_KINDS) -> list[ReportRun]:
     """The period's department activity summary and sales report for the subscribers, requested once by
     the schedule (a second tick, or a restarted scheduler, finds the runs and requests nothing)."""
     runs = []
-    for kind in SCHEDULED_KINDS:
+    for kind in kinds:
         found = db.session.scalar(select(ReportRun.id).where(ReportRun.kind == kind, ReportRun.period == period,
                                                              ReportRun.requested_by_id.is_(None),
                                                              ReportRun.team_id.is_(None), ReportRun.rep_id.is_(None)))
@@ -471,7 +475,7 @@ def schedule_summary(period: str) -> list[ReportRun]:
 
 def schedule_monthly() -> list[ReportRun]:
     """Last month's summaries (on the 1st)."""
-    return schedule_summary(last_month())
+    return schedule_summary(last_month(), MONTHLY_KINDS)
 
 
 def schedule_weekly() -> list[ReportRun]:
@@ -489,6 +493,13 @@ def _summary_mail(run: ReportRun, weekly: bool) -> tuple[str, str]:
         body = (f"{subject}（全部门，销售口径：{basis_label(run.result['basis'])}）\n"
                 f"销售额：¥{Decimal(t['amount']):,.2f}　数量：{t['quantity']}　目标：¥{goal:,.2f}　达成率：{reached}"
                 f"　去年同期：¥{Decimal(t['previous']):,.2f}\n")
+    elif run.kind == "collections":
+        subject = f"{period_label(run.period)} 合同履行与回款统计"
+        invoiced = Decimal(t["invoiced"])
+        rate_text = f"{Decimal(t['collected']) * 100 / invoiced:.1f}%" if invoiced else "—"
+        body = (f"{subject}（全部门）\n签订合同：{t['contracts']} 份，¥{Decimal(t['contract_amount']):,.2f}"
+                f"　开票：¥{invoiced:,.2f}　回款：¥{Decimal(t['collected']):,.2f}　回款率：{rate_text}"
+                f"　逾期未回款：¥{Decimal(t['overdue']):,.2f}\n")
     else:
         subject = f"{period_label(run.period)} {'周' if weekly else '月度'}活动报表"
         body = (f"{subject}（全部门）\n计划拜访：{t['planned']}　实际拜访：{t['done']}　日报已交：{t['filed']}"
@@ -506,7 +517,7 @@ def mail_subscribers(run: ReportRun) -> int:
     with force_locale("zh_CN"):
         subject, body = _summary_mail(run, weekly)
     kind = "weekly" if weekly else "monthly"
-    prefix = "sales-report" if run.kind == "sales" else f"{kind}-report"
+    prefix = {"sales": "sales-report", "collections": "collections-report"}.get(run.kind, f"{kind}-report")
     written = 0
     for address, _label in daily_report.recipients(kind):
         written += notify.email(f"{prefix}:{run.period}:{address}", address, subject, body) is not None

@@ -146,14 +146,14 @@ def test_the_monthly_subscription_generates_last_months_report_and_mails_it_once
     assert monthly_subscriptions() == "—"  # a second tick: the month's run exists already
     result = run_worker()
     assert result.returncode == 0, result.stderr
-    messages = smtp_sink.wait_for(2)  # the activity summary and the sales report
-    assert [m["To"] for m in messages] == ["board@corp.example"] * 2
+    messages = smtp_sink.wait_for(3)  # the activity summary, the sales report and the collections
+    assert [m["To"] for m in messages] == ["board@corp.example"] * 3
     subjects = {str(make_header(decode_header(m["Subject"]))) for m in messages}
-    assert subjects == {f"{MONTH} 月度活动报表", f"{MONTH} 月度销售业绩报表"}
+    assert subjects == {f"{MONTH} 月度活动报表", f"{MONTH} 月度销售业绩报表", f"{MONTH} 合同履行与回款统计"}
     db.session.expire_all()
     runs = db.session.scalars(select(ReportRun).where(ReportRun.requested_by_id.is_(None))).all()
-    assert {(r.kind, r.status, r.period) for r in runs} == {("monthly", "done", MONTH), ("sales", "done", MONTH)}
-    assert len(smtp_sink.wait_for(3, timeout=1.5)) == 2
+    assert {(r.kind, r.status, r.period) for r in runs} == {(k, "done", MONTH) for k in ("monthly", "sales", "collections")}
+    assert len(smtp_sink.wait_for(4, timeout=1.5)) == 3
 
 
 def test_the_weekly_subscription_generates_last_weeks_report_and_mails_it_once(app, users, login, smtp_sink,

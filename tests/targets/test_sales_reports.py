@@ -111,7 +111,7 @@ def test_a_team_run_holds_only_that_team_and_best_sellers_add_up(seeded):
 def test_the_scheduled_month_mails_the_sales_report_to_the_subscribers(seeded):
     daily_report.add_subscription(seeded["manager"], "monthly", "board@corp.example", "董事会")
     runs = reports.schedule_monthly()
-    assert {r.kind for r in runs} == {"monthly", "sales"}
+    assert {r.kind for r in runs} == {"monthly", "sales", "collections"}
     assert reports.schedule_monthly() == []  # a second tick requests nothing
     for run in runs:
         reports.compute(run)
