@@ -36,7 +36,8 @@ from intranet.services import ledger
 MODELS = (Customer, VisitPlan, PlannedVisit, VisitReport, FollowUp, ExpenseClaim, ExpenseLine, Advance,
           AdvanceOffset, Receipt, ApprovalRequest, ApprovalDecision, ReturnRequest, LedgerEntry, AttendanceRecord,
           Order, Shipment, Invoice, IncomingPayment, DailySheet)
-LISTS = ("/customers/", "/visits/reports", "/expenses/", "/returns/", "/orders/", "/daily/", "/samples/requests")
+LISTS = ("/customers/", "/visits/reports", "/expenses/", "/returns/", "/orders/", "/daily/", "/samples/requests",
+         "/office/mail", "/office/archive")
 DESKS = {"rep1": "rep", "rep3": "rep", "supervisor1": "supervisor", "supervisor2": "supervisor", "manager": "manager",
          "director": "director", "gm": "gm", "assistant": "assistant", "finance": "finance"}
 PAGES = re.compile(r"第 1 / (\d+) 页")
