@@ -1,9 +1,9 @@
 """Acceptance 4: bulk approve issues a bounded number of queries, and reports partial failures per item."""
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
+from statements import count_queries
 
 from intranet.extensions import db
 from intranet.models import ApprovalRequest, AuditEntry, Email, Todo
@@ -18,20 +18,6 @@ HX = {"HX-Request": "true"}
 # order; PostgreSQL batches them too, see test_bulk_statements_are_constant_on_postgresql).
 ROWS_PER_ITEM = 4
 FIXED = 30
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def _submit_many(users, submitted, n, prefix):

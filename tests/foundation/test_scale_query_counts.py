@@ -2,29 +2,15 @@
 holds: the manager and director desks, the returns register and the petty-cash ledger month, measured on
 the demo and again after a department of scale data (intranet/scale_data.py) is added."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
+from statements import count_queries
 
 from intranet.clock import today_local
 from intranet.extensions import db
 from intranet.models import LedgerEntry
 from intranet.scale_data import build
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def _biggest_box() -> int:

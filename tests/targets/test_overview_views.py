@@ -1,32 +1,18 @@
 """The 一览表 and the figures pages: rep1 sees only rep1's line (page and Excel export), the query count
 does not grow with the years of orders, drill-down stays in scope, the below-target flag fires once."""
 
-from contextlib import contextmanager
 from datetime import date
 from io import BytesIO
 
 from openpyxl import load_workbook
 from sales_seed import FROZEN, seed_sales
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
+from statements import count_queries
 
 from intranet.extensions import db
 from intranet.models import Todo
 from intranet.services import sales_figures as fig
 from intranet.services import targets as svc
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_rep1_sees_only_own_line_on_page_and_export(users, login):
