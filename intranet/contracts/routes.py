@@ -25,8 +25,9 @@ from ..web.pagination import paginate
 from ..web.pickers import pinyin_choices
 from ..web.rendering import render
 from ..web.transaction import commit
+from ..web.uploads import upload
 from . import CONTRACT_ROLES, bp, lines
-from .files import send, upload
+from .files import send
 from .forms import ButtonForm, ChangeForm, ContractForm, ScanForm, SignForm
 
 TERMS = ("kind", "payment_terms", "delivery_terms", "special_clauses")
@@ -184,8 +185,8 @@ def scan_upload(contract_id):
     contract = svc.get_or_404(current_user, Contract, contract_id)
     form = ScanForm()
     url = url_for("contracts.detail", contract_id=contract.id)
-    return upload(form, "scan", lambda name, data: svc.upload_scan(current_user, contract, name, data), url,
-                  _l("签字盖章扫描件已上传，原件请交财务")) or _page(contract, scan_form=form)
+    return upload(form, lambda name, data: svc.upload_scan(current_user, contract, name, data), url,
+                  _l("签字盖章扫描件已上传，原件请交财务"), field="scan") or _page(contract, scan_form=form)
 
 
 @bp.post("/<int:contract_id>/original")
@@ -202,9 +203,8 @@ def change_add(contract_id):
     contract = svc.get_or_404(current_user, Contract, contract_id)
     form = ChangeForm()
     url = url_for("contracts.detail", contract_id=contract.id)
-    return upload(form, "change", lambda name, data: svc.add_change(current_user, contract, name, data,
-                                                                    form.note.data),
-                  url, _l("合同变更文件已归入合同")) or _page(contract, change_form=form)
+    return upload(form, lambda name, data: svc.add_change(current_user, contract, name, data, form.note.data),
+                  url, _l("合同变更文件已归入合同"), field="change") or _page(contract, change_form=form)
 
 
 @bp.get("/<int:contract_id>/files/<int:contract_file_id>")

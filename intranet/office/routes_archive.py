@@ -17,9 +17,10 @@ from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
+from ..web.uploads import send_stored, upload
 from . import bp
 from .forms import AccessForm, ArchiveFileForm, LoanForm, ScanForm
-from .views import done, failed, q_arg, send_scan, upload
+from .views import done, failed, q_arg
 
 ROLES = svc.ROLES
 EDITORS = (*svc.KEEPERS, "manager")
@@ -107,7 +108,7 @@ def archive_scan(file_id):
 def archive_scan_download(file_id, scan_id):
     file = svc.get_file_or_404(current_user, file_id)
     scan, data = svc.scan_for_download(current_user, file, scan_id)
-    return send_scan(data, scan.content_type, scan.filename)
+    return send_stored(data, scan.content_type, scan.filename)
 
 
 @bp.post("/archive/<int:file_id>/access")

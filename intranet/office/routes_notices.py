@@ -16,9 +16,10 @@ from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
+from ..web.uploads import send_stored, upload
 from . import bp
 from .forms import NoticeForm, ScanForm, SignForm
-from .views import done, failed, q_arg, send_scan, upload
+from .views import done, failed, q_arg
 
 
 @bp.context_processor
@@ -121,4 +122,4 @@ def notice_file(notice_id):
 def notice_file_download(notice_id, notice_file_id):
     notice = svc.get_visible_or_404(current_user, notice_id)
     row, data = svc.file_for_download(current_user, notice, notice_file_id)
-    return send_scan(data, row.content_type, row.filename)
+    return send_stored(data, row.content_type, row.filename)

@@ -14,9 +14,10 @@ from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
+from ..web.uploads import send_stored, upload
 from . import bp
 from .forms import QualificationForm, ScanForm
-from .views import done, failed, q_arg, send_scan, upload
+from .views import done, failed, q_arg
 
 ROLES = archive.ROLES
 
@@ -80,4 +81,4 @@ def qualification_scan(qual_id):
 def qualification_download(qual_id):
     qual = svc.get_or_404(current_user, qual_id)
     data = svc.scan_for_download(current_user, qual)
-    return send_scan(data, qual.content_type, qual.filename)
+    return send_stored(data, qual.content_type, qual.filename)

@@ -17,9 +17,10 @@ from ..web.guards import role_required
 from ..web.pagination import paginate
 from ..web.rendering import render
 from ..web.transaction import commit
+from ..web.uploads import send_stored, upload
 from . import bp
 from .forms import AnswerForm, BidForm, OutcomeForm, QuestionsForm, ScanForm, TenderForm, TenderSearchForm
-from .views import done, failed, q_arg, send_scan, upload
+from .views import done, failed, q_arg
 
 
 @bp.context_processor
@@ -157,4 +158,4 @@ def tender_file(tender_id):
 def tender_file_download(tender_id, tender_file_id):
     tender = svc.get_visible_or_404(current_user, tender_id)
     row, data = svc.file_for_download(current_user, tender, tender_file_id)
-    return send_scan(data, row.content_type, row.filename)
+    return send_stored(data, row.content_type, row.filename)
