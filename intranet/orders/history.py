@@ -20,7 +20,7 @@ from ..demo import demo_image, forget_notices, next_working_day, working_days
 from ..extensions import db
 from ..models import Customer, Invoice, Order, PaymentNotice, Product, Shipment
 from ..models.orders import ProductMovement
-from ..services import invoices, orders, payments, receivables, shipments, stock
+from ..services import invoices, numbering, orders, payments, receivables, shipments, stock
 from ..services.errors import DomainError
 
 MONTHS_BACK = 11
@@ -38,22 +38,12 @@ def _at(day: date, hour: int, minute: int = 0):
     return local_instant(day, hour, minute)
 
 
-class _Numbers:
-    """Each document numbered in the month it happened, after whatever that month already holds."""
-
-    def __init__(self):
-        self.next: dict[str, int] = {}
-
-    def __call__(self, prefix: str, model, day: date) -> str:
-        stem = f"{prefix}-{day:%Y%m}-"
-        if stem not in self.next:
-            last = db.session.scalar(select(func.max(model.number)).where(model.number.startswith(stem)))
-            self.next[stem] = int(last[-4:]) + 1 if last else 1
-        number, self.next[stem] = f"{stem}{self.next[stem]:04d}", self.next[stem] + 1
-        return number
+def _numbered(prefix: str, model, day) -> str:
+    """A number in the month the document happened (the service numbers in today's month)."""
+    return numbering.monthly(prefix, model, month_of(day))
 
 
-def _flow(users, rep, customer: Customer, basket, day: date, numbers: _Numbers, rnd: random.Random):
+def _flow(users, rep, customer: Customer, basket, day: date, rnd: random.Random):
     """One order from request to checked invoice, then moved back to `day` and after. None when refused."""
     assistant, manager, finance = users["assistant"], users["manager"], users["finance"]
     lines = [(p, qty) for p, qty in ((_product(code), qty) for code, qty in basket) if p is not None]
@@ -85,14 +75,14 @@ def _flow(users, rep, customer: Customer, basket, day: date, numbers: _Numbers, 
             return None
     shipped = next_working_day(day, rnd.randint(0, 2))
     invoiced = next_working_day(shipped, rnd.randint(1, 4))
-    order.number, order.requested_on, order.created_at = numbers("DD", Order, day), day, _at(day, 9, 20)
+    order.number, order.requested_on, order.created_at = _numbered("DD", Order, day), day, _at(day, 9, 20)
     order.entered_on, order.entered_at = day, _at(day, 11, 5)
-    note.number, note.paid_on, note.registered_at = numbers("SK", PaymentNotice, day), day, _at(day, 10, 10)
+    note.number, note.paid_on, note.registered_at = _numbered("SK", PaymentNotice, day), day, _at(day, 10, 10)
     note.confirmed_on, note.confirmed_at = day, _at(day, 10, 40)
-    ship.number, ship.prepared_at, ship.checked_at = numbers("FH", Shipment, shipped), _at(shipped, 14), _at(shipped, 15)
+    ship.number, ship.prepared_at, ship.checked_at = _numbered("FH", Shipment, shipped), _at(shipped, 14), _at(shipped, 15)
     ship.shipped_on, ship.notice_due_on = shipped, next_working_day(shipped)
     ship.notified_at, ship.notified_by_id, ship.notified_to = _at(ship.notice_due_on, 9, 30), assistant.id, "采购部"
-    inv.number, inv.prepared_at, inv.checked_at = numbers("KP", Invoice, invoiced), _at(invoiced, 10), _at(invoiced, 16)
+    inv.number, inv.prepared_at, inv.checked_at = _numbered("KP", Invoice, invoiced), _at(invoiced, 10), _at(invoiced, 16)
     inv.month = month_of(invoiced)
     for movement in db.session.scalars(select(ProductMovement).where(ProductMovement.id >= first_movement)):
         movement.at = _at(day, 8, 30) if movement.shipment_id is None else _at(shipped, 15)
@@ -127,7 +117,7 @@ def seed_history_orders(users) -> int:
     this_month, _last = month_bounds(month_of(today))
     if db.session.scalar(select(Order.id).where(Order.requested_on < this_month).limit(1)) is not None:
         return 0
-    rnd, numbers, customers, made = random.Random(2026), _Numbers(), _customers(users), 0
+    rnd, customers, made = random.Random(2026), _customers(users), 0
     for back in range(MONTHS_BACK, 0, -1):
         first, last = month_bounds(add_months(month_of(today), -back))
         days = working_days(first, last)
@@ -136,7 +126,7 @@ def seed_history_orders(users) -> int:
                 if not customers[name] or not days:
                     continue
                 inv = _flow(users, users[name], rnd.choice(customers[name]), rnd.choice(BASKETS), rnd.choice(days),
-                            numbers, rnd)
+                            rnd)
                 if inv is None:
                     continue
                 made += 1

@@ -8,14 +8,14 @@ a past month)."""
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..clock import local_instant, month_of, today_local
 from ..demo import forget_notices, next_working_day, spread, working_days
 from ..extensions import db
 from ..models import ApprovalRequest, Customer
 from ..models.samples import SampleItem, SampleRequest, StockDoc, StockMovement
-from ..services import approvals
+from ..services import approvals, numbering
 from ..services import samples as svc
 
 REQUESTS = 28
@@ -32,40 +32,30 @@ def _at(day, hour, minute=0):
     return local_instant(day, hour, minute)
 
 
-class _Numbers:
-    """Each document numbered in its own month, after whatever that month already holds."""
-
-    def __init__(self):
-        self.next: dict[str, int] = {}
-
-    def __call__(self, prefix: str, model, day) -> str:
-        stem = f"{prefix}-{day:%Y%m}-"
-        if stem not in self.next:
-            last = db.session.scalar(select(func.max(model.number)).where(model.number.startswith(stem)))
-            self.next[stem] = int(last[-4:]) + 1 if last else 1
-        number, self.next[stem] = f"{stem}{self.next[stem]:04d}", self.next[stem] + 1
-        return number
+def _numbered(prefix: str, model, day) -> str:
+    """A number in the month the document happened (the service numbers in today's month)."""
+    return numbering.monthly(prefix, model, month_of(day))
 
 
-def _restock(users, items, lines, day, numbers) -> None:
+def _restock(users, items, lines, day) -> None:
     """What the kit needs, received from the printer or the warehouse and checked the day before."""
     before = day - timedelta(days=1)
     for code, qty in lines:
         doc = svc.record_receipt(users["assistant"], items[code], qty, batch=f"{before:%Y%m}", note="印刷厂/仓库入库")
         svc.check(users["manager"], doc)
-        _move_doc(doc, before, numbers)
+        _move_doc(doc, before)
 
 
-def _move_doc(doc: StockDoc, day, numbers) -> None:
-    doc.number = numbers(svc.PREFIX[doc.kind], StockDoc, day)
+def _move_doc(doc: StockDoc, day) -> None:
+    doc.number = _numbered(svc.PREFIX[doc.kind], StockDoc, day)
     doc.prepared_at, doc.checked_at, doc.month = _at(day, 14), _at(day, 15, 30), month_of(day)
     for movement in db.session.scalars(select(StockMovement).where(StockMovement.doc_id == doc.id)):
         movement.at = doc.checked_at
 
 
-def _one(users, items, rep, customer, kit, day, numbers) -> None:
+def _one(users, items, rep, customer, kit, day) -> None:
     lines, purpose = kit
-    _restock(users, items, lines, day, numbers)
+    _restock(users, items, lines, day)
     doc = svc.create_request(rep, {"customer_id": customer.id, "purpose": purpose},
                              [svc.LineInput(items[code].id, str(qty), row=i) for i, (code, qty) in enumerate(lines)])
     svc.submit(rep, doc)
@@ -75,14 +65,14 @@ def _one(users, items, rep, customer, kit, day, numbers) -> None:
     issued = svc.issue(users["assistant"], doc, {ln.id: str(ln.quantity) for ln in doc.lines})
     svc.check(users["manager"], issued)
     decided = next_working_day(day)
-    doc.number, doc.month = numbers("LY", SampleRequest, day), month_of(day)
+    doc.number, doc.month = _numbered("LY", SampleRequest, day), month_of(day)
     doc.created_at, doc.submitted_at, doc.approved_at = _at(day, 9, 30), _at(day, 9, 45), _at(decided, 10, 20)
     req.submitted_at, req.finished_at = doc.submitted_at, doc.approved_at
     req.title = svc.ADAPTER.title(doc)  # the title carries the number
     for i, decision in enumerate(req.decisions):
         decision.at = _at(decided, 10, 5 + 15 * i)
         req.step_started_at = decision.at
-    _move_doc(issued, next_working_day(decided), numbers)
+    _move_doc(issued, next_working_day(decided))
 
 
 def seed_history_samples(users) -> int:
@@ -93,7 +83,7 @@ def seed_history_samples(users) -> int:
     items = {i.code: i for i in db.session.scalars(select(SampleItem))}
     if any(code not in items for kit, _ in KITS for code, _qty in kit):
         return 0
-    rnd, numbers, made = random.Random(7), _Numbers(), 0
+    rnd, made = random.Random(7), 0
     days = spread(working_days(today_local() - timedelta(days=92), today_local() - timedelta(days=8)), REQUESTS)
     for n, day in enumerate(days):
         rep = users[REPS[n % len(REPS)]]
@@ -101,7 +91,7 @@ def seed_history_samples(users) -> int:
                                             .order_by(Customer.id).limit(8)))
         if not customers:
             continue
-        _one(users, items, rep, rnd.choice(customers), KITS[n % len(KITS)], day, numbers)
+        _one(users, items, rep, rnd.choice(customers), KITS[n % len(KITS)], day)
         made += 1
     db.session.flush()
     ids = db.session.scalars(select(ApprovalRequest.id).where(ApprovalRequest.doc_type == svc.DOC_TYPE))

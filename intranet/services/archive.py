@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import abort, current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from .. import clock
 from ..extensions import db
@@ -37,7 +37,7 @@ from ..models.office import (
     ArchiveLoan,
     ArchiveScan,
 )
-from . import approvals, audit, notify, receipts, stored_files
+from . import approvals, audit, notify, numbering, receipts, stored_files
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text
 
@@ -150,10 +150,7 @@ def save_file(actor: User, file: ArchiveFile | None, fields: dict) -> ArchiveFil
 
 
 def _next_number() -> str:
-    year = clock.today_local().year
-    prefix = f"DA{year}-"
-    count = db.session.scalar(select(func.count(ArchiveFile.id)).where(ArchiveFile.number.startswith(prefix))) or 0
-    return f"{prefix}{count + 1:04d}"
+    return numbering.next_number(ArchiveFile, f"DA{clock.today_local().year}-")
 
 
 def scan_dir() -> Path:

@@ -39,7 +39,7 @@ from ..models.contracts import (
     QuotationLine,
 )
 from ..models.customers import Customer
-from . import approvals, audit, receipts, settings
+from . import approvals, audit, numbering, receipts, settings
 from .errors import DomainError, Forbidden
 from .samples import InputErrors, parse_quantity
 
@@ -185,9 +185,7 @@ def _lines(lines: list[LineInput], model) -> tuple[list, Decimal]:
 
 
 def _number(prefix: str, model) -> str:
-    month = today_local().strftime("%Y%m")
-    count = db.session.scalar(select(func.count()).select_from(model).where(model.number.like(f"{prefix}-{month}-%")))
-    return f"{prefix}-{month}-{count + 1:04d}"
+    return numbering.monthly(prefix, model)
 
 
 # ---- quotations -------------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from .. import clock
 from ..extensions import db
 from ..models import User
 from ..models.office import CHANNELS, DIRECTIONS, Correspondence
-from . import audit, notify
+from . import audit, notify, numbering
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text
 
@@ -89,10 +89,7 @@ def register(actor: User, handler: User | None, fields: dict) -> Correspondence:
 
 
 def _next_number(direction: str | None) -> str:
-    prefix = f"{'SW' if direction == 'in' else 'FW'}{clock.today_local():%Y}-"
-    count = db.session.scalar(select(func.count(Correspondence.id))
-                              .where(Correspondence.number.startswith(prefix))) or 0
-    return f"{prefix}{count + 1:04d}"
+    return numbering.next_number(Correspondence, f"{'SW' if direction == 'in' else 'FW'}{clock.today_local():%Y}-")
 
 
 def can_see(user: User, item: Correspondence) -> bool:

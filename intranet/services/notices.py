@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from .. import clock
 from ..extensions import db
 from ..models import User
 from ..models.office import NOTICE_KINDS, Notice, NoticeFile, NoticeRecipient
-from . import audit, notify
+from . import audit, notify, numbering
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text
 
@@ -87,9 +87,7 @@ def circulate(actor: User, fields: dict) -> Notice:
 
 
 def _next_number() -> str:
-    prefix = f"TZ{clock.today_local():%Y}-"
-    count = db.session.scalar(select(func.count(Notice.id)).where(Notice.number.startswith(prefix))) or 0
-    return f"{prefix}{count + 1:04d}"
+    return numbering.next_number(Notice, f"TZ{clock.today_local():%Y}-")
 
 
 def _url(notice: Notice) -> str:

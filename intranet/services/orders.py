@@ -22,7 +22,7 @@ from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..clock import month_of, now_utc, today_local
+from ..clock import now_utc, today_local
 from ..extensions import db
 from ..models import ApprovalRequest, Customer, Product, User
 from ..models.approvals import APPROVED as REQ_APPROVED
@@ -44,7 +44,7 @@ from ..models.orders import (
     PaymentNotice,
 )
 from ..web.formatting import money
-from . import approvals, audit, certificates, contracts, notify, payments, stock
+from . import approvals, audit, certificates, contracts, notify, numbering, payments, stock
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .samples import InputErrors, parse_quantity
 
@@ -246,9 +246,7 @@ def _may_order_for(actor: User, customer: Customer) -> bool:
 
 
 def _number(prefix: str, model) -> str:
-    stem = f"{prefix}-{month_of(today_local()).replace('-', '')}-"
-    last = db.session.scalar(select(func.max(model.number)).where(model.number.startswith(stem)))
-    return f"{stem}{int(last[-4:]) + 1 if last else 1:04d}"
+    return numbering.monthly(prefix, model)
 
 
 def shortfalls(parsed) -> dict[int, tuple[int, int]]:

@@ -13,11 +13,11 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..clock import month_of, now_utc, today_local
+from ..clock import now_utc, today_local
 from ..extensions import db
 from ..models import Customer, User
 from ..models.orders import CANCELLED, CONFIRMED, PAY_TYPES, REFUSED, REGISTERED, Order, PaymentNotice
-from . import audit, notify, stored_files
+from . import audit, notify, numbering, stored_files
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .samples import InputErrors
 
@@ -30,9 +30,7 @@ MAX_SLIP = 10 * 1024 * 1024
 
 
 def _number(prefix: str, model) -> str:
-    stem = f"{prefix}-{month_of(today_local()).replace('-', '')}-"
-    last = db.session.scalar(select(func.max(model.number)).where(model.number.startswith(stem)))
-    return f"{stem}{int(last[-4:]) + 1 if last else 1:04d}"
+    return numbering.monthly(prefix, model)
 
 
 def slip_dir() -> Path:

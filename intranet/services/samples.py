@@ -55,7 +55,7 @@ from ..models.samples import (
 )
 from ..models.visits import PlannedVisit, VisitPlan
 from ..web.formatting import money
-from . import approvals, audit, notify
+from . import approvals, audit, notify, numbering
 from . import settings as company_settings
 from .errors import AlreadyDecided, DomainError, Forbidden
 from .locking import lock_row
@@ -362,9 +362,7 @@ def _apply(doc: SampleRequest, checked: dict, parsed: list[tuple[SampleItem, int
 
 
 def _number(prefix: str, model, month: str) -> str:
-    stem = f"{prefix}-{month.replace('-', '')}-"
-    last = db.session.scalar(select(func.max(model.number)).where(model.number.startswith(stem)))
-    return f"{stem}{int(last[-4:]) + 1 if last else 1:04d}"
+    return numbering.monthly(prefix, model, month)
 
 
 def request_snapshot(doc: SampleRequest) -> dict:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
@@ -35,7 +35,7 @@ from ..models.office import (
     SealIncident,
     SealUse,
 )
-from . import approvals, audit, notify, violations
+from . import approvals, audit, notify, numbering, violations
 from .errors import DomainError, Forbidden
 from .text_rules import clean_text, whole_number
 
@@ -148,9 +148,7 @@ def request(actor: User, seal: Seal | None, fields: dict) -> SealUse:
 
 
 def _next_number() -> str:
-    prefix = f"YY{clock.today_local():%Y%m}-"
-    count = db.session.scalar(select(func.count(SealUse.id)).where(SealUse.number.startswith(prefix))) or 0
-    return f"{prefix}{count + 1:03d}"
+    return numbering.next_number(SealUse, f"YY{clock.today_local():%Y%m}-", width=3)
 
 
 # ---- the custodian's log ------------------------------------------------------------------------------
