@@ -20,7 +20,7 @@ if [ -z "${REDIS_URL:-}" ]; then
     export REDIS_URL=redis://127.0.0.1:6390/0
     for _ in $(seq 20); do redis_answers "$REDIS_URL" && break; sleep 0.2; done
   else
-    echo "需要 Redis:请安装 redis-server(Debian/Ubuntu: apt-get install redis-server),或设置 REDIS_URL。 Redis is required: install redis-server or set REDIS_URL." >&2
+    echo "需要 Redis：请安装 redis-server（Debian/Ubuntu：apt-get install redis-server），或设置 REDIS_URL。 Redis is required: install redis-server or set REDIS_URL." >&2
     exit 1
   fi
 fi
