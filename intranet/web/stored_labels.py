@@ -29,6 +29,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # A msgid whose fixed text is only Chinese punctuation (「%(title)s」%(outcome)s) is still a label pattern.
 CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
+ADJACENT = re.compile(r"%\((\w+)\)s%\((\w+)\)s")
 JOINERS = re.compile(r"( · | |：|:)")
 
 
@@ -52,6 +53,10 @@ class _Catalog:
                 continue
             first = msgid[0] if not msgid.startswith("%(") else ""
             self.patterns.setdefault(first, []).append((pattern, msgid))
+        # Two placeholders with nothing between them ("%(kind)s%(verb)s：…") split a text anywhere; their
+        # values are only believed when both are labels of the catalog ("名片印刷" is no kind plus verb).
+        self.adjacent: dict[str, list[tuple[str, str]]] = {
+            msgid: ADJACENT.findall(msgid) for msgid in self.messages if ADJACENT.search(msgid)}
 
     def translate(self, text: str, depth: int = 0) -> str:
         if text in self.messages:
@@ -60,7 +65,10 @@ class _Catalog:
             m = pattern.fullmatch(text)
             if m is None:
                 continue
-            values = {k: (int(v) if f"%({k})d" in msgid else self._part(v, depth)) for k, v in m.groupdict().items()}
+            found = self._labels_split(msgid, m.groupdict())
+            if found is None:
+                continue
+            values = {k: (int(v) if f"%({k})d" in msgid else self._part(v, depth)) for k, v in found.items()}
             try:
                 return self.messages[msgid] % values
             except (KeyError, ValueError, TypeError):
@@ -70,6 +78,18 @@ class _Catalog:
             if len(pieces) > 1:
                 return "".join(self._part(p, 1) if i % 2 == 0 else p for i, p in enumerate(pieces))
         return text
+
+    def _labels_split(self, msgid: str, values: dict[str, str]) -> dict[str, str] | None:
+        """The values with each adjacent pair re-split where both halves are labels; None when no split is."""
+        for left, right in self.adjacent.get(msgid, ()):
+            joined = values[left] + values[right]
+            for cut in range(1, len(joined)):
+                if joined[:cut] in self.messages and joined[cut:] in self.messages:
+                    values = {**values, left: joined[:cut], right: joined[cut:]}
+                    break
+            else:
+                return None
+        return values
 
     def _part(self, value: str, depth: int) -> str:
         if not CJK.search(value):

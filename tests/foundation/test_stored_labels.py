@@ -80,3 +80,14 @@ def test_an_english_submitter_stores_the_title_in_chinese(app, users, login):
     assert request.title in login("supervisor1").get("/approvals/").text
     english = _english(login, "supervisor1").get("/approvals/").text
     assert f"Expense claim #{claim.id} {rep.name}: 杭州客户拜访" in english
+
+
+def test_typed_text_is_not_split_into_two_labels_and_label_pairs_still_translate(app):
+    """「%(kind)s%(verb)s：%(title)s」 has two placeholders side by side: a memo typed by a person
+    ("名片印刷：吴磊") must stay as typed, while a notice subject made of two labels still translates."""
+    from flask_babel import force_locale
+
+    from intranet.web.stored_labels import display
+    with app.test_request_context(), force_locale("en"):
+        assert display("名片印刷：吴磊") == "名片印刷：吴磊"
+        assert display("通知请阅：十二月工作安排") == "Notice, please read: 十二月工作安排"
