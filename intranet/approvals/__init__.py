@@ -5,10 +5,14 @@ _history.html with `req` (an ApprovalRequest) in their context; the template glo
 below are what those partials call.
 """
 
+from decimal import Decimal
+
 from flask import Blueprint
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..services import approvals as engine
+from ..web.formatting import money
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 
@@ -50,6 +54,15 @@ def approval_action_label(action: str):
 def approval_type_label(doc_type: str):
     adapter = engine.ADAPTERS.get(doc_type)
     return adapter.label if adapter else doc_type
+
+
+@bp.app_template_global()
+def step_threshold(doc_type: str, amount) -> str:
+    """A step's 金额起点 as its route counts it: "金额超过 ¥2,000.00", or "超过 3 天" on the leave route."""
+    adapter = engine.ADAPTERS.get(doc_type)
+    if adapter is not None and adapter.threshold_unit == "days":
+        return _("超过 %(days)s 天", days=f"{Decimal(str(amount)).normalize():f}")
+    return _("金额超过 %(amount)s", amount=money(amount))
 
 
 bp.add_app_template_global(engine.decision_label, "decision_label")

@@ -67,6 +67,8 @@ class Adapter:
     doc_type: str
     label: object  # shown in the inbox, e.g. _l("退货申请")
     default_steps: list[dict] = field(default_factory=list)
+    # What a step's 金额起点 counts on this type's route: money, or days (leave, "超过 3 天").
+    threshold_unit: str = "money"
 
     def load(self, doc_id: int):
         raise NotImplementedError

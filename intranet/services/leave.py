@@ -295,4 +295,4 @@ def period_label(doc: LeaveRequest) -> str:
     return start if start == end else f"{start} 至 {end}"
 
 
-ADAPTER = approvals.register(LeaveAdapter(DOC_TYPE, _l("请假申请"), default_steps=DEFAULT_STEPS))
+ADAPTER = approvals.register(LeaveAdapter(DOC_TYPE, _l("请假申请"), default_steps=DEFAULT_STEPS, threshold_unit="days"))

@@ -127,3 +127,9 @@ def test_desk_card_and_nav(users, submitted, login):
     assert "审批流程" in login("director").get("/director/").text
     rep_desk = login("rep1").get("/rep/")
     assert 'id="card-approvals"' not in rep_desk.text and "我的申请" in rep_desk.text
+
+
+def test_routes_page_counts_the_leave_threshold_in_days_and_money_in_yuan(login):
+    page = login("manager").get("/approvals/routes").text
+    assert "超过 3 天" in page and "金额超过 ¥3.00" not in page
+    assert "金额超过 ¥" in page  # the expense route's manager step
