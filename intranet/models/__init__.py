@@ -22,6 +22,7 @@ from .audit import AuditEntry
 from .catalog import Product
 from .contract_performance import ContractEvent as ContractEvent
 from .contracts import Contract as Contract
+from .contracts import PaymentTermRule as PaymentTermRule
 from .contracts import ContractChange as ContractChange
 from .contracts import ContractLine as ContractLine
 from .contracts import Quotation as Quotation
