@@ -56,10 +56,10 @@ def payment_term_new():
         or _list_page(form)
 
 
-@bp.route("/payment-terms/<int:rule_id>", methods=["GET", "POST"])
+@bp.route("/payment-terms/<int:payment_rule_id>", methods=["GET", "POST"])
 @role_required(*rules_svc.MAINTAINERS)
-def payment_term_edit(rule_id):
-    rule = db.get_or_404(PaymentTermRule, rule_id)
+def payment_term_edit(payment_rule_id):
+    rule = db.get_or_404(PaymentTermRule, payment_rule_id)
     form = PaymentRuleForm(obj=rule) if request.method == "GET" else PaymentRuleForm()
     if request.method == "GET":
         form.customer_kind.data = rule.customer_kind or rules_svc.ALL_CLASSES
@@ -69,10 +69,10 @@ def payment_term_edit(rule_id):
         or render("contracts/payment_term_form.html", "form", form=form, rule=rule, rules_svc=rules_svc)
 
 
-@bp.post("/payment-terms/<int:rule_id>/deactivate")
+@bp.post("/payment-terms/<int:payment_rule_id>/deactivate")
 @role_required(*rules_svc.MAINTAINERS)
-def payment_term_deactivate(rule_id):
-    rule = db.get_or_404(PaymentTermRule, rule_id)
+def payment_term_deactivate(payment_rule_id):
+    rule = db.get_or_404(PaymentTermRule, payment_rule_id)
     form = ButtonForm()
     form.validate_on_submit()
     return act(url_for("contracts.payment_terms"), lambda: rules_svc.deactivate(current_user, rule),
