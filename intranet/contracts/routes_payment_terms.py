@@ -25,8 +25,7 @@ def _fields(form: PaymentRuleForm) -> dict:
 
 
 def _list_page(form=None):
-    return render("contracts/payment_terms.html", "form", form=form or PaymentRuleForm(), rules=rules_svc.rules(),
-                  rules_svc=rules_svc, button_form=ButtonForm())
+    return render("contracts/payment_terms.html", "form", form=form or PaymentRuleForm(), rules=rules_svc.rules())
 
 
 def _saved(form, work, message):
@@ -66,7 +65,7 @@ def payment_term_edit(payment_rule_id):
         form.min_amount.data, form.deposit_percent.data = f"{rule.min_amount:.2f}", f"{rule.deposit_percent:.2f}"
         form.balance_days.data = str(rule.balance_days)
     return _saved(form, lambda fields: rules_svc.update(current_user, rule, fields), _l("付款条件规则已保存")) \
-        or render("contracts/payment_term_form.html", "form", form=form, rule=rule, rules_svc=rules_svc)
+        or render("contracts/payment_term_form.html", "form", form=form, rule=rule)
 
 
 @bp.post("/payment-terms/<int:payment_rule_id>/deactivate")

@@ -4,6 +4,8 @@
   can become a contract (its lines copied).
 - Contract review (合同评审): the sales manager; special clauses or an amount above the setting
   `contract_director_threshold` also the director. The engine never lets the author decide.
+- Payment terms left blank are written from the payment-terms rules (services/payment_terms.py: by the
+  customer's class and the contract amount) and the contract names the rule; typed terms stay as typed.
 - A contract is marked signed only after its review is approved; then the signed scan is uploaded (the
   receipts' checked upload), finance confirms the original, and change papers are kept with it.
 - A rep sees their own customers' records, a supervisor the team's, leaders/assistant/finance all.
