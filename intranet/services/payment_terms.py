@@ -43,7 +43,8 @@ def class_label(kind: str | None):
 
 # ---- the text a rule writes into a contract ---------------------------------------------------------
 
-def _percent(value: Decimal) -> str:
+def percent(value: Decimal) -> str:
+    """30.00 → "30", 12.50 → "12.5" (as a contract writes a percentage)."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return text or "0"
 
@@ -64,7 +65,7 @@ def text(rule: PaymentTermRule) -> str:
             "after_acceptance": f"验收合格后 {days} 天内付清{rest}" if days else f"验收合格后付清{rest}",
             "monthly": f"{rest}月结 {days} 天" if days else f"{rest}月结",
         }[rule.balance_rule]
-        body = f"签订时付 {_percent(deposit)}% 定金，{balance}" if deposit > 0 else balance
+        body = f"签订时付 {percent(deposit)}% 定金，{balance}" if deposit > 0 else balance
     return f"{body}；{rule.note}" if rule.note else body
 
 

@@ -198,7 +198,9 @@ def test_the_rules_page_is_the_manager_and_directors(app, users, login):
     assert _count(PaymentTermRule) == 1 and rule.active
     for name in ("manager", "director"):
         page = login(name).get("/contracts/payment-terms")
-        assert page.status_code == 200 and "签订时付 30% 定金，验收合格后 30 天内付清余款" in page.get_data(as_text=True)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "签订时付 30% 定金，验收合格后 30 天内付清余款" in html
+        assert '<td class="num">30%</td>' in html
     assert 'href="/contracts/payment-terms"' in login("director").get("/contracts/").get_data(as_text=True)
 
 
