@@ -13,5 +13,12 @@ CONTRACT_ROLES = ("rep", "supervisor", "manager", "director", "gm", "assistant",
 
 nav("contracts.register", _l("合同台账"), CONTRACT_ROLES, order=42)
 nav("contracts.quotations", _l("报价单"), CONTRACT_ROLES, order=41)
+nav("contracts.payment_terms", _l("付款条件规则"), ("manager", "director"), order=43)
 
-from . import customer_section, routes, routes_performance, routes_quotations  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    customer_section,
+    routes,
+    routes_payment_terms,
+    routes_performance,
+    routes_quotations,
+)

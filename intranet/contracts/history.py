@@ -3,8 +3,11 @@ rep1's quotation reviewed and turned into a sales contract, signed three weeks a
 original at finance, an order against it shipped, invoiced and partly paid, a follow-up note and the
 handed-over certificate on its performance sheet; rep2's distribution agreement signed last week, its
 signed copy still missing (the reminder's case); rep3's contract waiting for the manager's review;
-rep4's quotation sent and rep2's draft. Made through the real services and the approval engine; the
-to-dos and emails that sends are removed again. Idempotent (by any quotation)."""
+rep4's quotation sent and rep2's draft. Before them, the payment-terms rules (付款条件规则) the sales
+manager keeps — 款到发货 for everyone, 月结 for distributors, 定金 and the balance after acceptance for end
+users, one rule stopped — and rep3's contract takes its payment terms from them. Made through the real
+services and the approval engine; the to-dos and emails that sends are removed again. Idempotent (by any
+quotation; the rules by any rule)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -14,13 +17,14 @@ from sqlalchemy import select
 from ..clock import today_local
 from ..demo import demo_image, forget_notices, working_day_back
 from ..extensions import db
-from ..models import ApprovalRequest, Customer, Product, Quotation
+from ..models import ApprovalRequest, Customer, PaymentTermRule, Product, Quotation
 from ..services import (
     approvals,
     contract_performance,
     contracts,
     invoices,
     orders,
+    payment_terms,
     payments,
     receivables,
     shipments,
@@ -90,9 +94,36 @@ def _performed(users, contract) -> None:
                                    document_type="certificate")
 
 
-def seed_history_contracts(users) -> int:
-    if db.session.scalar(select(Quotation.id).limit(1)) is not None:
+# (customer class or "" for every class, from amount, deposit %, balance rule, days, note, active) in the
+# seeds' words: 款到发货 (seed 004), 定金 at signing, the balance once the customer has accepted (验收无异议后
+# 收取尾款), monthly statements for the distributors.
+PAYMENT_RULES = (
+    ("", "0", "0", "before_shipment", "0", "", True),
+    ("distributor", "0", "0", "monthly", "30", "", True),
+    ("distributor", "200000", "20", "monthly", "30", "次月 5 日前对账", True),
+    ("end_user", "0", "30", "after_acceptance", "30", "", True),
+    ("end_user", "100000", "50", "after_acceptance", "15", "", True),
+    ("commercial", "50000", "30", "after_delivery", "30", "", True),
+    ("agent", "0", "20", "after_delivery", "15", "", False),
+)
+
+
+def seed_payment_rules(users) -> int:
+    if db.session.scalar(select(PaymentTermRule.id).limit(1)) is not None:
         return 0
+    manager = users["manager"]
+    for kind, amount, deposit, balance, days, note, active in PAYMENT_RULES:
+        rule = payment_terms.create(manager, {"customer_kind": kind, "min_amount": amount, "deposit_percent": deposit,
+                                              "balance_rule": balance, "balance_days": days, "note": note})
+        if not active:
+            payment_terms.deactivate(manager, rule)
+    return len(PAYMENT_RULES)
+
+
+def seed_history_contracts(users) -> int:
+    created = seed_payment_rules(users)
+    if db.session.scalar(select(Quotation.id).limit(1)) is not None:
+        return created
     rep1, rep2, rep3, rep4 = (users[f"rep{i}"] for i in range(1, 5))
     c1, c2, c3, c4 = _customer(rep1), _customer(rep2), _customer(rep3), _customer(rep4)
     if None in (c1, c2, c3, c4):
@@ -109,7 +140,7 @@ def seed_history_contracts(users) -> int:
         ApprovalRequest.doc_type.in_((contracts.QUOTATION_TYPE, contracts.CONTRACT_TYPE))))
     forget_notices([*(f"approval:{i}:" for i in approval_ids), "order", "payment:", "shipment-", "invoice-",
                     "incoming:", "allocation:", "contract"])
-    return 7
+    return created + 7
 
 
 def _seed(users, reps: list, customers: list, valid) -> None:
@@ -127,7 +158,7 @@ def _seed(users, reps: list, customers: list, valid) -> None:
     _performed(users, first)
     _signed(users, rep2, customer=c2, items=(("PP-20", 400), ("AC-10", 2)), kind="distribution", days_ago=6,
             payment_terms="月结 30 天", delivery_terms="按月订货，次月 5 日前对账")
-    pending = contracts.create_contract(rep3, c3, _lines(("UF-200", 2)), payment_terms="款到发货",
+    pending = contracts.create_contract(rep3, c3, _lines(("UF-200", 2)), payment_terms="",  # from the rules
                                         delivery_terms="到货后 7 日内验收")
     contracts.submit_contract(rep3, pending)
     q4 = contracts.create_quotation(rep4, c4, _lines(("SOFT-2", 2), ("UV-30", 2)), valid, "含税价，不含安装。")

@@ -17,6 +17,7 @@ from ..models.contracts import CONTRACT_STATUSES, Contract
 from ..models.customers import Customer
 from ..services import approvals, receipts
 from ..services import contracts as svc
+from ..services import payment_terms as term_rules
 from ..services.errors import DomainError
 from ..web.actions import act, done, failed
 from ..web.excel import send_workbook, workbook
@@ -35,7 +36,7 @@ TERMS = ("kind", "payment_terms", "delivery_terms", "special_clauses")
 
 @bp.context_processor
 def _labels():
-    return {"svc": svc}
+    return {"svc": svc, "rules_svc": term_rules}
 
 
 def _day(name: str) -> date | None:
@@ -87,8 +88,10 @@ def _workbook(stmt):
 # ---- new / edit ---------------------------------------------------------------------------------
 
 def _form_page(form, contract, typed):
+    customer = db.session.get(Customer, form.customer_id.data) if form.customer_id.data else None
     return render("contracts/contract_form.html", "form", form=form, contract=contract, lines=lines.padded(typed),
-                  line_errors=getattr(form, "line_errors", {}), products=svc.products())
+                  line_errors=getattr(form, "line_errors", {}), products=svc.products(),
+                  proposed_terms=svc.proposed_payment_terms(customer, typed))
 
 
 def _choices(form) -> ContractForm:

@@ -24,6 +24,7 @@ from .contract_performance import ContractEvent as ContractEvent
 from .contracts import Contract as Contract
 from .contracts import ContractChange as ContractChange
 from .contracts import ContractLine as ContractLine
+from .contracts import PaymentTermRule as PaymentTermRule
 from .contracts import Quotation as Quotation
 from .contracts import QuotationLine as QuotationLine
 from .customers import Certificate as Certificate

@@ -66,6 +66,8 @@ class Contract(db.Model):
     quotation_id: Mapped[int | None] = mapped_column(ForeignKey("quotation.id"), index=True)
     total_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     payment_terms: Mapped[str] = mapped_column(Text, default="")
+    # The payment-term rule that wrote payment_terms (left blank on the form); None when it was typed.
+    payment_rule_id: Mapped[int | None] = mapped_column(ForeignKey("payment_term_rule.id"))
     delivery_terms: Mapped[str] = mapped_column(Text, default="")
     special_clauses: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
@@ -81,6 +83,7 @@ class Contract(db.Model):
     customer: Mapped[Customer] = relationship()
     rep: Mapped[User] = relationship(foreign_keys=[rep_id])
     original_received_by: Mapped[User | None] = relationship(foreign_keys=[original_received_by_id])
+    payment_rule: Mapped[PaymentTermRule | None] = relationship()
     lines: Mapped[list[ContractLine]] = relationship(back_populates="contract", cascade="all, delete-orphan",
                                                      order_by="ContractLine.id")
     changes: Mapped[list[ContractChange]] = relationship(back_populates="contract", order_by="ContractChange.id")
@@ -109,3 +112,23 @@ class ContractChange(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contract: Mapped[Contract] = relationship(back_populates="changes")
+
+
+BALANCE_RULES = ("before_shipment", "after_delivery", "after_acceptance", "monthly")  # 款到发货 / 货到 / 验收 / 月结
+
+
+class PaymentTermRule(db.Model):
+    """A payment-terms rule (付款条件规则): for customers of one class (Customer.kind; None = every class)
+    and contracts of at least min_amount, the deposit at signing and when the balance is due. The
+    proposal for a contract is the active rule of its customer's class with the highest min_amount
+    not above the amount (services/payment_terms.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_kind: Mapped[str | None] = mapped_column(String(20))
+    min_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    deposit_percent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))  # 0–100, two places
+    balance_rule: Mapped[str] = mapped_column(String(20))  # one of BALANCE_RULES
+    balance_days: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(String(200), default="")  # appended to the text (e.g. 质保金)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

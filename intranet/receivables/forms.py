@@ -26,8 +26,10 @@ class IncomingForm(FlaskForm):
 
 
 class AllocateForm(FlaskForm):
-    """One amount per open invoice comes as amount_<invoice id> (read by the view)."""
+    """One amount per open invoice comes as amount_<invoice id> (read by the view); the contract is one of
+    the paying customer's signed contracts, or none (then each invoice's own)."""
 
+    contract_id = SelectField(_l("合同（不选则按发票所属订单的合同）"), coerce=int_or_none, validate_choice=False)
     memo = StringField(_l("摘要"))
 
 

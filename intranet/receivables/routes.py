@@ -102,11 +102,20 @@ def payment_new():
     return render("receivables/payment_form.html", "form", form=form)
 
 
+def _allocate_form(payment, form=None) -> AllocateForm:
+    form = form or AllocateForm()
+    form.contract_id.choices = [("", "—")] + [
+        (c.id, f"{c.number}（{c.total_amount:,.2f}）") for c in svc.signed_contracts(payment.customer_id)]
+    return form
+
+
 def _detail_context(payment, form=None, amount_errors=None) -> dict:
     rows = svc.allocations(payment)
+    allocator = current_user.role in svc.ALLOCATORS
     return {"payment": payment, "rows": rows, "reversed": svc.reversed_ids(payment), "slip": svc.slip(payment),
-            "open": svc.open_invoices(payment.customer_id) if current_user.role in svc.ALLOCATORS else [],
-            "form": form or AllocateForm(), "reason_form": ReasonForm(), "amount_errors": amount_errors or {},
+            "open": svc.open_invoices(payment.customer_id) if allocator else [],
+            "form": _allocate_form(payment, form) if allocator else AllocateForm(), "reason_form": ReasonForm(),
+            "amount_errors": amount_errors or {},
             "typed": {k: v for k, v in request.form.items() if AMOUNT.match(k)}}
 
 
@@ -140,7 +149,8 @@ def allocate(incoming_id):
         amounts, amount_errors = _amounts()
         if not amount_errors:
             try:
-                made = svc.allocate_many(current_user, payment, amounts, form.memo.data)
+                made = svc.allocate_many(current_user, payment, amounts, form.memo.data,
+                                         contract_ref=form.contract_id.data)
             except DomainError as exc:
                 amount_errors = _failed(form, exc)
             else:

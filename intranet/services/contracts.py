@@ -4,6 +4,8 @@
   can become a contract (its lines copied).
 - Contract review (合同评审): the sales manager; special clauses or an amount above the setting
   `contract_director_threshold` also the director. The engine never lets the author decide.
+- Payment terms left blank are written from the payment-terms rules (services/payment_terms.py: by the
+  customer's class and the contract amount) and the contract names the rule; typed terms stay as typed.
 - A contract is marked signed only after its review is approved; then the signed scan is uploaded (the
   receipts' checked upload), finance confirms the original, and change papers are kept with it.
 - A rep sees their own customers' records, a supervisor the team's, leaders/assistant/finance all.
@@ -40,6 +42,7 @@ from ..models.contracts import (
 )
 from ..models.customers import Customer
 from . import approvals, audit, numbering, receipts, settings
+from . import payment_terms as term_rules
 from .errors import DomainError, Forbidden
 from .samples import InputErrors, parse_quantity
 
@@ -246,16 +249,28 @@ def create_contract(actor: User, customer: Customer, lines: list[LineInput], *, 
     if kind not in KINDS:
         raise DomainError(_l("请选择合同类型"), field="kind")
     rows, total = _lines(lines, ContractLine)
+    terms, rule = term_rules.terms_for(customer, total, payment_terms)
     contract = Contract(number=_number("HT", Contract), kind=kind, customer=customer, rep_id=customer.owner_id,
-                        total_amount=total, payment_terms=(payment_terms or "").strip(),
+                        total_amount=total, payment_terms=terms, payment_rule=rule,
                         delivery_terms=(delivery_terms or "").strip(),
                         special_clauses=(special_clauses or "").strip(), lines=rows,
                         quotation_id=quotation.id if quotation else None)
     contract.rep = customer.owner
     db.session.add(contract)
     db.session.flush()
-    audit.record(actor, "contract.create", contract, after={"number": contract.number, "total": str(total)})
+    audit.record(actor, "contract.create", contract, after={"number": contract.number, "total": str(total),
+                                                            "payment_rule": rule.id if rule else None})
     return contract
+
+
+def proposed_payment_terms(customer: Customer | None, lines: list[LineInput]) -> str:
+    """The payment terms a blank field would get for these lines (the form's hint); "" while the lines
+    cannot be priced yet or no rule fits."""
+    try:
+        _rows, total = _lines(lines, ContractLine)
+    except DomainError:
+        return ""
+    return term_rules.proposed_text(customer, total)
 
 
 def update_contract(actor: User, contract: Contract, customer: Customer, lines: list[LineInput], *,
@@ -270,7 +285,8 @@ def update_contract(actor: User, contract: Contract, customer: Customer, lines: 
     rows, total = _lines(lines, ContractLine)
     before = {"total": str(contract.total_amount), "customer": contract.customer_id}
     contract.customer, contract.rep, contract.kind, contract.total_amount = customer, customer.owner, kind, total
-    contract.payment_terms = (payment_terms or "").strip()
+    contract.payment_terms, contract.payment_rule = term_rules.terms_for(
+        customer, total, payment_terms, previous=(contract.payment_terms, contract.payment_rule_id))
     contract.delivery_terms = (delivery_terms or "").strip()
     contract.special_clauses = (special_clauses or "").strip()
     contract.lines = rows

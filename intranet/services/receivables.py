@@ -22,7 +22,7 @@ from decimal import Decimal
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, event, func, literal, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..clock import now_utc, today_local
 from ..extensions import db
@@ -196,6 +196,8 @@ def customer_credit(customer_id: int) -> Decimal:
 
 def allocations(payment: IncomingPayment) -> list[PaymentAllocation]:
     return list(db.session.scalars(select(PaymentAllocation).where(PaymentAllocation.payment_id == payment.id)
+                                   .options(selectinload(PaymentAllocation.invoice),
+                                            selectinload(PaymentAllocation.contract))
                                    .order_by(PaymentAllocation.seq)))
 
 
@@ -286,16 +288,29 @@ def _contract_of(payment: IncomingPayment, invoice: Invoice, contract_ref: int |
     return contract
 
 
-def allocate_many(actor: User, payment: IncomingPayment, amounts: dict[int, Decimal], memo: str = "") -> list:
-    """The allocation form: several invoices at once, all or nothing."""
+def signed_contracts(customer_id: int) -> list[Contract]:
+    """The paying customer's signed contracts (the allocation form's contract choices), newest first."""
+    return list(db.session.scalars(select(Contract).where(Contract.customer_id == customer_id,
+                                                          Contract.status == SIGNED)
+                                   .order_by(Contract.signed_on.desc(), Contract.id.desc()).limit(200)))
+
+
+def allocate_many(actor: User, payment: IncomingPayment, amounts: dict[int, Decimal], memo: str = "",
+                  contract_ref: int | None = None) -> list:
+    """The allocation form: several invoices at once, all or nothing, optionally for one named contract
+    (else each invoice's own). A wrong contract is said next to the contract field, the rest next to
+    the invoice's amount."""
     if not any(amounts.values()):
         raise DomainError(_l("请至少为一张发票填写分配金额"), field="amount")
     made = []
     for invoice_id, amount in sorted(amounts.items()):
         if amount:
             try:
-                made.append(allocate(actor, payment, db.session.get(Invoice, invoice_id), amount, memo))
+                made.append(allocate(actor, payment, db.session.get(Invoice, invoice_id), amount, memo,
+                                     contract_ref=contract_ref))
             except DomainError as exc:
+                if exc.field == "contract_id":
+                    raise
                 raise InputErrors({f"amount_{invoice_id}": exc.message}) from exc
     return made
 

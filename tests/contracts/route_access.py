@@ -127,3 +127,36 @@ def _event_id(users) -> int:
 
 
 PARAMS["event_id"] = _event_id
+
+
+# ---- payment-terms rules (付款条件规则, intranet/contracts/routes_payment_terms.py) -----------------------
+# The sales manager's and director's settings table. Empty POSTs: the forms re-render with their errors
+# (200); the stop button answers 303 (stopped, or refused with the reason once it is stopped already).
+RULE_KEEPERS = ("manager", "director")
+
+ACCESS.update({
+    "GET contracts.payment_terms": _only(*RULE_KEEPERS),
+    "POST contracts.payment_term_new": _only(*RULE_KEEPERS),
+    "GET contracts.payment_term_edit": _only(*RULE_KEEPERS),
+    "POST contracts.payment_term_edit": _only(*RULE_KEEPERS),
+    "POST contracts.payment_term_deactivate": _only(*RULE_KEEPERS, ok=303),
+})
+
+
+def _rule_id(users) -> int:
+    from sqlalchemy import select
+
+    from intranet.extensions import db
+    from intranet.models.contracts import PaymentTermRule
+    from intranet.services import payment_terms
+
+    found = db.session.scalar(select(PaymentTermRule.id).order_by(PaymentTermRule.id))
+    if found is None:
+        found = payment_terms.create(users["manager"], {
+            "customer_kind": "distributor", "min_amount": "0", "deposit_percent": "30",
+            "balance_rule": "after_acceptance", "balance_days": "30"}).id
+        db.session.commit()
+    return found
+
+
+PARAMS["payment_rule_id"] = _rule_id
