@@ -22,7 +22,8 @@ def test_a_stop_signal_still_ends_the_worker(app, tmp_path):
                              RQ_QUEUE=app.config["RQ_QUEUE"], SECRET_KEY="test-only-key", INSTANCE_PATH=str(tmp_path))
         worker = subprocess.Popen(clocked(str(ROOT / "worker.py")), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True)
-        assert wait_until(lambda: len(Worker.all(connection=Redis.from_url(url))) == 1, 30)
+        # "idle": RQ has installed its signal handlers and waits for a job (registered is too early)
+        assert wait_until(lambda: [w.get_state() for w in Worker.all(connection=Redis.from_url(url))] == ["idle"], 30)
         worker.send_signal(signal.SIGTERM)
         _out, err = worker.communicate(timeout=20)
         assert worker.returncode == 0, err[-2000:]
