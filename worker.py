@@ -23,10 +23,19 @@ from intranet.jobs.runtime import queue, redis_connection
 log = logging.getLogger("worker")
 
 
-def run_worker(app, burst: bool = False) -> None:
+def run_worker(app, burst: bool = False) -> bool:
+    """Work the queue; True when it ended on purpose (a stop signal, or burst's empty queue).
+
+    RQ's loop also ends by itself — "Redis connection timeout, quitting" when Redis hangs longer than
+    the dequeue timeout, "found an unhandled exception, quitting" when Redis vanished mid-loop — and
+    then returns normally: without this answer the process would exit and mail would wait for a person.
+    """
     with app.app_context():
         conn = redis_connection()
-        Worker([queue(conn)], connection=conn).work(with_scheduler=not burst, burst=burst)
+        worker = Worker([queue(conn)], connection=conn)
+        worker.work(with_scheduler=not burst, burst=burst)
+        # rq (pinned, 3.0) records the stop signal here; an unrequested end leaves it None.
+        return burst or worker._shutdown_requested_date is not None
 
 
 def run_scheduler(app) -> None:
@@ -43,9 +52,11 @@ def main() -> None:
         try:
             if mode == "scheduler":
                 run_scheduler(app)
-            else:
-                run_worker(app, burst=mode == "burst")  # burst: drain the queue and exit (tests)
-            return
+                return
+            if run_worker(app, burst=mode == "burst"):  # burst: drain the queue and exit (tests)
+                return
+            log.warning("the RQ worker loop ended without a stop request; starting again in 5 s")
+            time.sleep(5)
         except RedisError as exc:
             log.warning("Redis unavailable (%s); retrying in 5 s", exc)
             time.sleep(5)

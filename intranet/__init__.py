@@ -10,7 +10,16 @@ from flask_login import current_user
 from . import cli, security
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from .web import clean_input, csrf_field, errors, flashes, formatting, static_files, stored_labels
+from .web import (
+    clean_input,
+    csrf_field,
+    errors,
+    flashes,
+    formatting,
+    static_files,
+    stored_labels,
+    transaction,
+)
 
 
 def create_app(config_class: type = Config, **overrides) -> Flask:
@@ -66,6 +75,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    transaction.install(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from flask import current_app
 from rq import Retry
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from ..clock import now_utc
 from ..extensions import db
@@ -38,13 +39,15 @@ def _claim(email_id: int) -> bool:
 
 
 def _connect_and_deliver(row: Email) -> None:
-    """Record the hand-over to SMTP before it happens (see Email.handed_at), then deliver."""
+    """Build the message (every database read), record the hand-over to SMTP (see Email.handed_at)
+    and commit — so no transaction stays open across the SMTP conversation — then deliver."""
+    msg = _message(row)
     row.handed_at = now_utc()
     db.session.commit()
-    _deliver(row)
+    _send(msg)
 
 
-def _deliver(row: Email) -> None:
+def _message(row: Email) -> EmailMessage:
     cfg = current_app.config
     msg = EmailMessage()
     msg["From"] = cfg["MAIL_SENDER"]
@@ -58,12 +61,33 @@ def _deliver(row: Email) -> None:
     msg.set_content(in_language(row.body, locale))
     if row.html_body:
         msg.add_alternative(row.html_body, subtype="html")
+    return msg
+
+
+def _send(msg: EmailMessage) -> None:
+    cfg = current_app.config
     with smtplib.SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:
         if cfg["MAIL_USE_TLS"]:
             smtp.starttls()
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
         smtp.send_message(msg)
+
+
+def _mark_sent(email_id: int) -> None:
+    """SMTP has accepted the mail: record that, on a fresh connection when the one in hand died during
+    the SMTP conversation (a database restart, pg_terminate_backend, a failover). Otherwise the row would
+    stay "sending, handed over" and be failed as "may have arrived" although it certainly did."""
+    for attempt in (1, 2):
+        try:
+            db.session.execute(update(Email).where(Email.id == email_id, Email.status == SENDING)
+                               .values(status=SENT, sent_at=now_utc()))
+            db.session.commit()
+            return
+        except DBAPIError as exc:
+            db.session.rollback()
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
 
 
 @in_app_context
@@ -81,7 +105,7 @@ def send_email(email_id: int) -> str:
         if row.status == FAILED:
             return "failed"
         raise  # RQ's Retry schedules the next attempt with backoff
-    row.status, row.sent_at = SENT, now_utc()
+    _mark_sent(email_id)
     return "sent"
 
 
