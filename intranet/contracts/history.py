@@ -226,7 +226,8 @@ def _quarter(users, reps) -> list:
         if not owned[rep.id]:
             continue
         customer = owned[rep.id][-1 - (n // len(reps)) % len(owned[rep.id])]
-        fate = "signed" if day < recent else ("returned", "approved", "pending")[n % 3]
+        # the last three: one sent back for a missing clause, one approved but not signed yet, one with the manager
+        fate = {DIRECT - 3: "returned", DIRECT - 2: "approved", DIRECT - 1: "pending"}.get(n, "signed")
         mark = len(made)
         with db.session.begin_nested() as step:
             try:
@@ -238,14 +239,18 @@ def _quarter(users, reps) -> list:
 
 
 def _renumber(made) -> None:
-    """Number every document in its own month, in the order of the days they were written."""
+    """Number every document in its own month, in the order of the days they were written (and stamp
+    its writing in that order)."""
     for doc_type, model, prefix in ((contracts.QUOTATION_TYPE, Quotation, "BJ"), (contracts.CONTRACT_TYPE, Contract, "HT")):
         docs = sorted(((doc, day) for t, doc, day in made if t == doc_type), key=lambda pair: (pair[1], pair[0].id))
         for doc, _day in docs:
             doc.number = f"T{doc.id}"
         db.session.flush()
+        earlier: dict = {}
         for doc, day in docs:
             doc.number = numbering.monthly(prefix, model, month_of(day))
+            doc.created_at = _at(day, 9, 10 + 9 * earlier.setdefault(day, 0))  # written in that order
+            earlier[day] += 1
             db.session.flush()
             req = approvals.request_for(doc_type, doc.id)
             if req is not None:
@@ -255,7 +260,6 @@ def _renumber(made) -> None:
 def _restamp(made) -> None:
     """Each document written, reviewed, signed, scanned and handed to finance on the days it happened."""
     for n, (doc_type, doc, day) in enumerate(made):
-        doc.created_at = _at(day, 9, 10 + 7 * (n % 6))
         req = approvals.request_for(doc_type, doc.id)
         if req is not None:
             last = restamp_approval(req, _at(day, 10, 5 * (n % 8)))

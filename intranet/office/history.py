@@ -218,12 +218,12 @@ def _minutes(users, days) -> int:
         what, place, method = TASKS[n % len(TASKS)]
         task = minutes.assign(users["manager"], row, reps[n % len(reps)], {
             "what": what, "place": place, "check_method": method, "due_on": today_local() + timedelta(days=1)})
-        task.created_at, task.due_on = _at(day, 11, 50), next_working_day(day, 4)
-        if task.due_on < today_local():
+        due = next_working_day(day, 4)
+        if due < today_local():  # done and checked (each step locks and re-reads the row: stamps after)
             minutes.complete(task.assignee, task, "已完成，详见拜访报告和日报")
-            task.done_at = _at(next_working_day(day, 3), 16, 10)
             minutes.check(users["manager"], task, True, "已核实")
-            task.checked_at = _at(next_working_day(day, 4), 9, 40)
+            task.done_at, task.checked_at = _at(next_working_day(day, 3), 16, 10), _at(due, 9, 40)
+        task.created_at, task.due_on = _at(day, 11, 50), due
     return len(meetings)
 
 
@@ -255,17 +255,20 @@ def _seal_log(users, days) -> int:
         else:
             while req.status == "pending":
                 approvals.decide(approvals.step_deciders(req, req.step)[0], req.id, "approve", "同意")
+        if use.status == "approved":  # the custodian's entries first: they lock and re-read the row
+            if take_out:
+                seals.sign_out(users["assistant"], use)
+                seals.sign_back(users["assistant"], use)
+            else:
+                seals.log_stamped(users["assistant"], use)
         last = restamp_approval(req, _at(day, 9, 20 + n % 4 * 10), gap=40)
         use.created_at = req.submitted_at
         if use.status == "approved":
             use.approved_at = last
             if take_out:
-                seals.sign_out(users["assistant"], use)
-                seals.sign_back(users["assistant"], use)
                 use.out_at, use.back_at = _at(day, 14, 30), _at(next_working_day(day), 11)
                 use.due_back = next_working_day(day)
             else:
-                seals.log_stamped(users["assistant"], use)
                 use.stamped_at = _at(day, 15, 10 + n % 5 * 5)
         made.append(use)
     _in_date_order(SealUse, made, lambda u: u.created_at, lambda u: f"YY{u.created_at.astimezone(SHANGHAI):%Y%m}-")
