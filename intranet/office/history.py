@@ -149,7 +149,7 @@ TASKS = [("回访重点客户，确认设备运行情况", "客户现场", "提�
          ("催收逾期货款并登记结果", "", "日报中登记催款结果，财务核对到账"),
          ("整理质量信息反馈并转技术部", "办公室", "查看反馈单回执"),
          ("准备标书并按时递交", "招标单位", "经理审核标书，查看递交回执")]
-SEAL_USES = 30
+SEAL_USES = 24
 SEAL_DOCS = [("{customer} 购销合同", "合同签订", 2), ("{customer} 报价单", "投标报价", 3),
              ("{customer} 往来对账函", "年底对账", 2), ("{customer} 催款函", "催收货款", 1),
              ("公司资质证明复印件", "投标资格审查", 5), ("法人授权委托书（{customer} 项目）", "投标授权", 1),
@@ -175,8 +175,10 @@ def _notices(users, days) -> int:
     for n, ((kind, title, body), day) in enumerate(zip(NOTICES, days, strict=False)):
         issuer = issuers[n % len(issuers)]
         sign = [i for i in leaders if i != issuer.id] if kind == "policy" else []
+        # policies and company documents to everyone; a notice to the people it concerns (the sales staff)
+        to = everyone if kind != "notice" else [u for u in everyone if u.role in ("rep", "supervisor")]
         notice = notices.circulate(issuer, {"kind": kind, "title": title, "body": body,
-                                            "user_ids": [u.id for u in everyone], "sign_ids": sign})
+                                            "user_ids": [u.id for u in to], "sign_ids": sign})
         notice.issued_at = _at(day, 9, 15 + n % 4 * 10)
         recent = day >= today_local() - timedelta(days=7)
         following = next_working_day(day)
