@@ -175,7 +175,7 @@ def test_the_registers_are_numbered_in_their_month_in_date_order_and_in_every_st
     returned = db.session.scalar(select(Request).where(Request.doc_type == "quotation", Request.status == "returned"))
     assert any(d.action == "return" and d.comment for d in returned.decisions)
     uses = list(db.session.scalars(select(SealUse)))
-    assert sum(u.stamped_at is not None for u in uses) >= 20 and {"rejected", "returned"} <= {u.status for u in uses}
+    assert sum(u.stamped_at is not None for u in uses) > len(uses) // 2 and {"rejected", "returned"} <= {u.status for u in uses}
     for use in uses:
         if use.stamped_at is not None:
             assert use.approved_at <= use.stamped_at
