@@ -251,7 +251,7 @@ def _seal_log(users, days) -> int:
         use = seals.request(who, seal_list[0] if n % 4 else seal_list[-1], fields)
         req = seals.approval_request(use)
         if n % 13 == 7:
-            approvals.decide(approvals.step_deciders(req, req.step)[0], req.id, "reject", "合同尚未评审通过，不能用印")
+            approvals.decide(approvals.step_deciders(req, req.step)[0], req.id, "reject", "用途与文件不符，请写明用于哪个项目")
         elif n % 13 == 10:
             approvals.decide(approvals.step_deciders(req, req.step)[0], req.id, "return", "请写明用印份数及文件页数")
         else:
