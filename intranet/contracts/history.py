@@ -108,7 +108,7 @@ def _performed(users, contract) -> None:
 
 
 QUOTES = 28  # the quarter's quotations, besides the showcase
-DIRECT = 12  # contracts written without a quotation (repeat customers, distribution agreements)
+DIRECT = 14  # contracts written without a quotation (repeat customers, distribution agreements)
 BASKETS = [(("RO-1000", 1), ("MEM-4040", 8)), (("UF-200", 2), ("PP-20", 60)), (("SF-10", 2), ("AC-10", 2)),
            (("UV-30", 3),), (("SOFT-2", 2), ("PP-20", 40)), (("RO-500", 1), ("MEM-4040", 4)), (("PP-20", 200),),
            (("DOS-1", 2), ("UV-30", 1)), (("MEM-4040", 16),), (("RO-500", 2), ("SOFT-2", 1))]
