@@ -1,13 +1,13 @@
 """Demo data: two teams in two regions, every role, products. Idempotent."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from flask import g
 from sqlalchemy import delete, or_, select
 
-from .clock import is_workday, local_instant, now_utc, today_local
+from .clock import SHANGHAI, is_workday, local_instant, now_utc, today_local
 from .extensions import db
 from .models import Email, Product, Region, Team, Todo, User
 
@@ -105,6 +105,29 @@ def at_work(days_ago: int, hour: int, minute: int = 0) -> datetime:
         day = working_day_back(1, day)
         stamp = local_instant(day, hour, minute)
     return stamp
+
+
+def office_later(stamp: datetime, minutes: int) -> datetime:
+    """`minutes` of office time after `stamp`: past 17:30 it carries on the next working day from 9:00."""
+    local = (stamp + timedelta(minutes=minutes)).astimezone(SHANGHAI)
+    if local.hour * 60 + local.minute > 17 * 60 + 30:
+        return local_instant(next_working_day(local.date()), 9, local.minute % 50)
+    return local.astimezone(UTC)
+
+
+def restamp_approval(req, start: datetime, gap: int = 95) -> datetime:
+    """Move a request made just now to the office hours it happened in: its decisions `gap` minutes of
+    office time apart from `start`, the request's stamps after them. Returns the last decision's time."""
+    at = start
+    for i, decision in enumerate(sorted(req.decisions, key=lambda d: d.id)):
+        at = start if i == 0 else office_later(at, gap + 7 * (decision.id % 5))
+        decision.at = at
+        if decision.action == "submit":
+            req.submitted_at = at
+        req.step_started_at = at
+    if req.status != "pending":
+        req.finished_at = at
+    return at
 
 
 def forget_notices(prefixes: list[str]) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy.exc import DBAPIError
 
 from ..clock import now_utc
 from ..extensions import db
-from ..models import Email, User
+from ..models import Email
 from ..models.outbox import FAILED, PENDING, SENDING, SENT
+from ..services.notify import language_of
 from ..web.stored_labels import in_language
 from .runtime import enqueue, in_app_context, periodic
 
@@ -53,7 +54,7 @@ def _message(row: Email) -> EmailMessage:
     msg["From"] = cfg["MAIL_SENDER"]
     msg["To"] = row.to_addr
     # Stored in the company's language; a colleague who reads English gets it in English.
-    locale = db.session.scalar(select(User.locale).where(User.email == row.to_addr).limit(1))
+    locale = language_of(row.to_addr)
     msg["Subject"] = in_language(row.subject, locale)
     # Stable per row (a resend is recognisably the same mail); the key itself may hold ':' and
     # other characters a Message-ID must not contain, so only its digest goes in.

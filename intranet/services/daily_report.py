@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -72,9 +73,10 @@ def save_note(actor: User, kind: str, day: date, note: str) -> None:
     db.session.flush()
 
 
-def build(kind: str, day: date, note: str | None = None) -> dict:
-    """Subject, plain text and HTML of one report (the preview and the email are the same)."""
-    data = compile_day(day)
+def build(kind: str, day: date, note: str | None = None, data: dict | None = None) -> dict:
+    """Subject, plain text and HTML of one report (the preview and the email are the same), in the
+    language of the moment (the reader's page, or the recipient's under `force_locale`)."""
+    data = compile_day(day) if data is None else data
     note = note_for(kind, day) if note is None else note
     subject = f"{KIND_LABELS[kind]} {day:%Y-%m-%d}"
     ctx = {"data": data, "note": note, "kind": kind, "subject": subject}
@@ -123,7 +125,7 @@ def send(kind: str, day: date, actor: User | None = None, note: str | None = Non
         raise AlreadyDecided(_l("该日报已发送"))
     if actor is not None and note is not None:
         save_note(actor, kind, day, note)
-    report = build(kind, day, note)
+    data = compile_day(day)
     row = DailyReportSend(kind=kind, day=day, note=note_for(kind, day) if note is None else note,
                           sent_by_id=actor.id if actor else None)
     try:
@@ -133,7 +135,13 @@ def send(kind: str, day: date, actor: User | None = None, note: str | None = Non
     except IntegrityError as exc:
         raise AlreadyDecided(_l("该日报已发送")) from exc
     targets = recipients(kind)
+    written: dict[str, dict] = {}  # one rendering per language: each recipient reads the report in theirs
     for address, _label in targets:
+        locale = notify.language_of(address)
+        if locale not in written:
+            with force_locale(locale):
+                written[locale] = build(kind, day, note, data)
+        report = written[locale]
         email = notify.email(f"daily-report:{kind}:{day.isoformat()}:{address}", address, report["subject"],
                              report["text"])
         if email is not None:

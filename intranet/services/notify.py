@@ -15,7 +15,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
-from ..models import Email, Todo
+from ..models import Email, Todo, User
 from .errors import DomainError
 
 
@@ -35,6 +35,14 @@ def in_company_language(fn):
         with company_language():
             return fn(*args, **kwargs)
     return wrapper
+
+
+def language_of(address: str) -> str:
+    """The language an address reads: a colleague's own preference, else the company's (an outside
+    address such as the chairman's). Mails that cannot be translated line by line when they are
+    delivered (an HTML report) are rendered in it; jobs/mail.py translates the stored ones with it."""
+    locale = db.session.scalar(select(User.locale).where(User.email == address).limit(1)) if address else None
+    return locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _stored(text):

@@ -131,3 +131,49 @@ def _trip(rep, day):
     db.session.add(Trip(user_id=rep.id, start_day=day, end_day=day, destination="广州", purpose="客户拜访",
                         status="approved"))
     db.session.commit()
+
+
+def test_each_recipient_reads_the_report_in_their_own_language(app, users, smtp_sink, run_worker):
+    """The gm reads English: his copy (subject, text and HTML) is in English, the finance archive's and the
+    chairman's (an outside address: the company's language) in Chinese — whoever's request or job sends it."""
+    _file_the_day(users)
+    users["gm"].locale = "en"
+    db.session.commit()
+    _enqueue_job(app, AT_1635)
+    assert run_worker().returncode == 0
+    messages = {m["To"]: m for m in smtp_sink.wait_for(3)}
+    assert set(messages) == _expected_recipients(users)
+    english = messages[users["gm"].email]
+    assert _subject(english) == "Daily report 2026-11-18"
+    html = _html(english)
+    assert '<html lang="en">' in html
+    for heading in ("<th>Sales rep</th>", "<th>Team</th>", "Payments received", "Tomorrow's plan", "<th>Total</th>"):
+        assert heading in html, heading
+    assert "业务员" not in html and "回款金额" not in html and "明日计划" not in html
+    assert "Sheets filed: 2" in _text(english).replace("：", ": ") and "已交日报" not in _text(english)
+    assert "客户希望缩短滤芯供货周期" in html  # what the reps wrote stays as written
+    for address in (users["finance"].email, "chairman@board.example"):
+        chinese = messages[address]
+        assert _subject(chinese) == "销售日报 2026-11-18"
+        html = _html(chinese)
+        assert '<html lang="zh-CN">' in html and "<th>业务员</th>" in html and "回款金额</th>" in html
+        assert "Sales rep" not in html and f"已交日报：{len(SHEETS)}" in _text(chinese)
+
+
+def test_an_english_sender_still_sends_the_chinese_readers_chinese(app, users, smtp_sink, run_worker, login):
+    """The assistant reads English and presses Send on the preview page: every recipient here reads
+    Chinese, so every copy is Chinese; her covering note goes out as she typed it."""
+    _file_the_day(users)
+    users["assistant"].locale = "en"
+    db.session.commit()
+    assistant = login("assistant")
+    assert "Sales rep" in assistant.get("/daily/report?kind=daily&on=2026-11-18").get_data(as_text=True)
+    response = assistant.post("/daily/report?kind=daily&on=2026-11-18", data={"note": "今天华东区回款较好。", "send": "1"})
+    assert response.status_code in (302, 303)
+    assert run_worker().returncode == 0
+    messages = {m["To"]: m for m in smtp_sink.wait_for(3)}
+    assert set(messages) == _expected_recipients(users)
+    for message in messages.values():
+        html = _html(message)
+        assert _subject(message) == "销售日报 2026-11-18" and "<th>业务员</th>" in html
+        assert "今天华东区回款较好。" in html and "Sales rep" not in html and "Sheets filed" not in _text(message)

@@ -28,16 +28,20 @@ from intranet.models import (
     VisitPlan,
     VisitReport,
 )
+from intranet.models.contracts import Contract, Quotation
 from intranet.models.expenses import Advance, AdvanceOffset, ExpenseClaim, ExpenseLine
+from intranet.models.office import Minutes, Notice, NoticeRecipient, SealUse, Task, Tender
 from intranet.models.types import UTCDateTime
 from intranet.models.visits import FollowUp, PlannedVisit
 from intranet.services import ledger
 
 MODELS = (Customer, VisitPlan, PlannedVisit, VisitReport, FollowUp, ExpenseClaim, ExpenseLine, Advance,
           AdvanceOffset, Receipt, ApprovalRequest, ApprovalDecision, ReturnRequest, LedgerEntry, AttendanceRecord,
-          Order, Shipment, Invoice, IncomingPayment, DailySheet)
+          Order, Shipment, Invoice, IncomingPayment, DailySheet, Quotation, Contract, Notice, NoticeRecipient, Minutes,
+          Task, SealUse, Tender)
 LISTS = ("/customers/", "/visits/reports", "/expenses/", "/returns/", "/orders/", "/daily/", "/samples/requests",
-         "/office/mail", "/office/archive")
+         "/office/mail", "/office/archive", "/contracts/", "/contracts/quotations", "/office/tenders", "/office/",
+         "/office/minutes", "/office/seals")
 DESKS = {"rep1": "rep", "rep3": "rep", "supervisor1": "supervisor", "supervisor2": "supervisor", "manager": "manager",
          "director": "director", "gm": "gm", "assistant": "assistant", "finance": "finance"}
 PAGES = re.compile(r"第 1 / (\d+) 页")
@@ -139,3 +143,45 @@ def test_the_history_holds_on_awkward_days(history):
         local = stamp.astimezone(SHANGHAI)
         assert time(8, 30) <= local.time() <= time(18, 30) and is_workday(local.date())
     assert db.session.scalar(select(func.count(ReturnRequest.id))) > 20
+
+
+def test_the_registers_are_numbered_in_their_month_in_date_order_and_in_every_state(history):
+    """Quotations, contracts, notices, seal uses and tenders: each number names the month (or year) it was
+    written in and follows the order of the days; the states are spread as in a real quarter."""
+    from intranet.models.approvals import ApprovalRequest as Request
+
+    def local(stamp):
+        return stamp.astimezone(SHANGHAI)
+
+    for model, stamp, stem in ((Quotation, "created_at", lambda r: f"BJ-{local(r.created_at):%Y%m}-"),
+                               (Contract, "created_at", lambda r: f"HT-{local(r.created_at):%Y%m}-"),
+                               (SealUse, "created_at", lambda r: f"YY{local(r.created_at):%Y%m}-")):
+        rows = list(db.session.scalars(select(model).order_by(getattr(model, stamp), model.id)))
+        assert all(r.number.startswith(stem(r)) for r in rows), [r.number for r in rows if not r.number.startswith(stem(r))]
+        by_month: dict = {}
+        for r in rows:
+            by_month.setdefault(stem(r), []).append(r.number)
+        past = [numbers for month, numbers in by_month.items() if month != stem(rows[-1])]
+        assert past and all(numbers == sorted(numbers) for numbers in past), by_month
+    quotes = set(db.session.scalars(select(Quotation.status)))
+    assert {"draft", "pending", "returned", "rejected", "sent", "converted"} <= quotes, quotes
+    deals = set(db.session.scalars(select(Contract.status)))
+    assert {"pending", "returned", "approved", "signed"} <= deals, deals
+    signed = list(db.session.scalars(select(Contract).where(Contract.status == "signed")))
+    assert sum(c.original_received for c in signed) >= 8 and all(c.signed_on <= today_local() for c in signed)
+    for contract in signed:
+        assert local(contract.approved_at).date() <= contract.signed_on
+    # a returned document carries the manager's reason in its history, with the reviewer's name
+    returned = db.session.scalar(select(Request).where(Request.doc_type == "quotation", Request.status == "returned"))
+    assert any(d.action == "return" and d.comment for d in returned.decisions)
+    uses = list(db.session.scalars(select(SealUse)))
+    assert sum(u.stamped_at is not None for u in uses) > len(uses) // 2 and {"rejected", "returned"} <= {u.status for u in uses}
+    for use in uses:
+        if use.stamped_at is not None:
+            assert use.approved_at <= use.stamped_at
+    notices = list(db.session.scalars(select(Notice)))
+    reads = [r.read_at is not None for n in notices for r in n.recipients]
+    assert len(notices) > 20 and 0.8 < sum(reads) / len(reads) < 1
+    assert {t.outcome for t in db.session.scalars(select(Tender))} == {"open", "won", "lost", "abandoned"}
+    checked = db.session.scalars(select(Task).where(Task.status == "checked")).all()
+    assert len(checked) > 15 and all(t.done_at <= t.checked_at for t in checked)
