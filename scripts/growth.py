@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -39,6 +40,9 @@ def build(folder: Path, staff: int, years: float) -> Path:
         subprocess.run([str(BIN / "flask"), "--app", "intranet", "seed-scale", "--staff", str(staff),
                         "--years", str(years)], env=env, cwd=ROOT, check=True)
         (folder / "done").write_text("1")
+    with sqlite3.connect(db) as conn:  # a data set cached before seed-scale analysed its tables
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            conn.execute("ANALYZE")
     return db
 
 
