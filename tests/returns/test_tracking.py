@@ -168,3 +168,16 @@ def test_the_tracking_cards_summary_is_the_board_cut_to_its_first_rows(app, user
                 [(r["doc"].id, str(r["overdue"])) for r in board[:shown]]
     late = {r["doc"].id for r in svc.tracking_summary(TRACKED, 12, now)["rows"] if r["overdue"]}
     assert {docs[0].id, docs[1].id, docs[4].id} <= late and not {docs[2].id, docs[3].id} & late  # 9, 8 / 7, 1 days
+
+
+@pytest.mark.postgres
+def test_the_tracking_summary_runs_on_postgresql(pg_app):
+    from intranet.demo_history import seed_history
+    from intranet.returns.cards import TRACKED
+
+    seed_history()
+    db.session.commit()
+    now = datetime.now(UTC)
+    board, summary = svc.tracking_board(TRACKED, now), svc.tracking_summary(TRACKED, 12, now)
+    assert summary["total"] == len(board) and summary["overdue"] == sum(1 for r in board if r["overdue"])
+    assert [r["doc"].id for r in summary["rows"]] == [r["doc"].id for r in board[:12]]
