@@ -1,4 +1,4 @@
-"""Growth (issue 10): the bench's pages at 1×, 4× (and 16×) data, p50 and query count at each.
+"""Growth (issue 10): the bench's pages at 1×, 4× (and 16×) data, p50 and query count at each; each report job's time.
 
     .venv/bin/python scripts/growth.py [--factors 1,4,16] [--base-staff 20] [--years 1]
 
@@ -6,7 +6,10 @@ Each factor builds its own SQLite database under instance/growth/ (demo + `seed-
 base-staff × factor people, cached), then opens every page of scripts/bench_mix.py in a Flask test
 client logged in as its role, counting the statements with a SQLAlchemy event listener. A page whose
 query count grows with the data has an N+1 or a per-row query; a page whose time grows loads rows it
-does not show. No timing is asserted (tests/foundation/test_scale_query_counts.py asserts the counts).
+does not show. Then each report type is generated through the report job's service function
+(reports.generate) for last month and the whole department, and its time printed. CPU time (the
+process's, so SQLite's too) is printed beside the wall time: on a shared machine it varies less.
+No timing is asserted (tests/foundation/test_scale_query_counts.py asserts the counts).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -39,6 +43,11 @@ def build(folder: Path, staff: int, years: float) -> Path:
         subprocess.run([str(BIN / "flask"), "--app", "intranet", "seed-scale", "--staff", str(staff),
                         "--years", str(years)], env=env, cwd=ROOT, check=True)
         (folder / "done").write_text("1")
+    else:  # a cached data set gets the migrations added since it was built, and fresh statistics
+        subprocess.run([str(BIN / "flask"), "--app", "intranet", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with sqlite3.connect(db) as conn:
+            conn.execute("ANALYZE")
     return db
 
 
@@ -76,16 +85,52 @@ def measure(db: Path, repeat: int) -> dict[str, dict]:
         client = clients[role]
         target = fill(url, date.today(), account)
         client.get(target)
-        times, queries = [], []
+        times, cpu, queries = [], [], []
         for _ in range(repeat):
             statements.clear()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             status = client.get(target).status_code
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             queries.append(len(statements))
         # the count most requests run; the largest stays in the JSON
         out[name] = {"status": status, "p50_ms": round(statistics.median(times), 1),
+                     "cpu_p50_ms": round(statistics.median(cpu), 1),
                      "queries": statistics.median_low(queries), "max_queries": max(queries)}
+    out.update(report_jobs(app, repeat))
+    return out
+
+
+def report_jobs(app, repeat: int) -> dict[str, dict]:
+    """Each report type of the report center built once per repeat for last month and the whole
+    department, through reports.generate (what the RQ job runs: claim, figures with heartbeats, Excel,
+    finish); the runs are deleted afterwards, so the cached data set stays as it was."""
+    from sqlalchemy import delete, select
+
+    from intranet.extensions import db as sa
+    from intranet.models import ReportRun, User
+    from intranet.services import reports
+    from intranet.services.report_types import TYPES
+
+    out = {}
+    with app.app_context():
+        manager = sa.session.scalar(select(User.id).where(User.username == ACCOUNTS["manager"]))
+        for kind in TYPES:
+            times, cpu, ids = [], [], []
+            for _ in range(max(1, repeat // 2)):
+                run = ReportRun(kind=kind, period=reports.last_month(), requested_by_id=manager)
+                sa.session.add(run)
+                sa.session.commit()
+                ids.append(run.id)
+                started, started_cpu = time.perf_counter(), time.process_time()
+                status = reports.generate(run.id)
+                sa.session.commit()
+                times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            sa.session.execute(delete(ReportRun).where(ReportRun.id.in_(ids)))
+            sa.session.commit()
+            out[f"report job: {kind}"] = {"status": status, "p50_ms": round(statistics.median(times), 1),
+                                          "cpu_p50_ms": round(statistics.median(cpu), 1), "queries": None, "max_queries": None}
     return out
 
 
@@ -116,11 +161,14 @@ def main() -> int:
     print("-" * len(head))
     for name in results[factors[0]]["pages"]:
         cells = [results[f]["pages"][name] for f in factors]
-        line = f"{name:34}" + "".join(f" {c['p50_ms']:>9.1f} {c['queries']:>6}" for c in cells)
+        line = f"{name:34}" + "".join(f" {c['p50_ms']:>9.1f} {c['queries'] if c['queries'] is not None else '':>6}"
+                                      for c in cells)
         growth = cells[-1]["p50_ms"] / cells[0]["p50_ms"] if cells[0]["p50_ms"] else 0
         flags = ("" if growth <= 1.5 else "  time grows") + ("" if cells[-1]["queries"] == cells[0]["queries"]
                                                              else "  QUERIES GROW")
-        print(line + f"  {growth:.2f}×{flags}")
+        cpu = [c["cpu_p50_ms"] for c in cells]
+        cpu_note = "  cpu " + " → ".join(f"{c:.1f}" for c in cpu) if None not in cpu else ""
+        print(line + f"  {growth:.2f}×{flags}{cpu_note}")
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
     (out / "growth.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))

@@ -18,7 +18,10 @@ def today_card(user: User) -> dict:
 
 @card("attendance_board", "attendance/cards/board.html", ("supervisor", "assistant", "manager"), order=6)
 def board_card(user: User) -> dict:
-    rows = [r for r in svc.today_board(user) if r["person"].id != user.id]
-    return {"missing": [r for r in rows if r["missing"]], "out": [r for r in rows if r["status"].kind in
-                                                                  ("field", "trip", "leave")],
+    rows = [r for r in svc.today_board(user, with_visits=False) if r["person"].id != user.id]
+    out = [r for r in rows if r["status"].kind in ("field", "trip", "leave")]
+    # each kind's label translated once, not once a person (a department is out visiting most days)
+    labels = {kind: str(svc.KIND_LABELS[kind]) for kind in {r["status"].kind for r in out}}
+    return {"missing": [r for r in rows if r["missing"]], "out": [(r["person"].name, labels[r["status"].kind])
+                                                                  for r in out],
             "total": len(rows), "title": _l("今日到岗")}

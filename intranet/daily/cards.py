@@ -17,8 +17,5 @@ def mine_card(user: User) -> dict:
 @card("daily_desk", "daily/cards/desk.html", ("assistant", "supervisor", "manager"), order=30)
 def desk_card(user: User) -> dict:
     today = today_local()
-    rows = daily_sheets.day_overview(user, today)
-    yesterday = today - timedelta(days=1)
-    unchecked = [r for r in daily_sheets.day_overview(user, yesterday) if r["sheet"] and not r["sheet"].checked_at]
-    return {"today": today, "filed": sum(1 for r in rows if r["sheet"]), "total": len(rows), "unchecked": unchecked,
-            "yesterday": yesterday, "sent": daily_report.sent_row("daily", today)}
+    return {"today": today, **daily_sheets.desk_summary(user, today), "yesterday": today - timedelta(days=1),
+            "sent": daily_report.sent_row("daily", today)}

@@ -53,6 +53,8 @@ class LedgerEntry(db.Model):
         # The "unconfirmed" count and queue: only the few rows still waiting are indexed.
         Index("ix_ledger_entry_unconfirmed", "account_id", "id",
               postgresql_where=text("confirmed_by_id IS NULL"), sqlite_where=text("confirmed_by_id IS NULL")),
+        # The spend chart's and reports' disbursements of a few periods: from the index alone.
+        Index("ix_ledger_entry_spend", "kind", "period", "account_id", "category", "amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

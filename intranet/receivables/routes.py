@@ -201,7 +201,8 @@ def _filters() -> dict:
 @role_required(*ALL_ROLES)
 def index():
     f = _filters()
-    report = svc.receivables(current_user, f["asof"], customer_id=f["customer_id"], rep_id=f["rep_id"], flag=f["flag"])
+    report = svc.receivables(current_user, f["asof"], customer_id=f["customer_id"], rep_id=f["rep_id"], flag=f["flag"],
+                             parts=(f["view"],))
     if request.args.get("format") == "xlsx":
         return send_workbook(_ageing_workbook(report, f["view"]), f"receivables-{report.asof:%Y%m%d}.xlsx")
     reps = db.session.scalars(select(User).where(User.role.in_(("rep", "supervisor")), User.active,

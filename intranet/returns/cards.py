@@ -14,16 +14,12 @@ SHOWN = 12
 
 @card("returns_tracking", "returns/cards/tracking.html", ("assistant",), order=30)
 def tracking_card(user: User) -> dict:
-    rows = svc.tracking_board(TRACKED)
-    return {"rows": rows[:SHOWN], "total": len(rows), "overdue": sum(1 for r in rows if r["overdue"]),
-            "title": _l("退货跟踪"), "svc": svc}
+    return {**svc.tracking_summary(TRACKED, SHOWN), "title": _l("退货跟踪"), "svc": svc}
 
 
 @card("returns_refunds", "returns/cards/tracking.html", ("finance",), order=30)
 def refunds_card(user: User) -> dict:
-    rows = svc.tracking_board((RECEIVED,))
-    return {"rows": rows[:SHOWN], "total": len(rows), "overdue": sum(1 for r in rows if r["overdue"]),
-            "title": _l("待办理的退货退款/冲账"), "svc": svc}
+    return {**svc.tracking_summary((RECEIVED,), SHOWN), "title": _l("待办理的退货退款/冲账"), "svc": svc}
 
 
 @card("returns_chart", "returns/cards/chart.html", ("director", "gm"), order=40)

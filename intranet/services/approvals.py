@@ -672,14 +672,44 @@ def inbox(user: User) -> list[ApprovalRequest]:
     return list(inbox_principals(user))
 
 
+# Roles no step is ever escalated to (escalated_to starts one rung above the step's level, so never at
+# the ladder's first rung): they decide only what a step names them for.
+NEVER_ESCALATED = tuple(r for r in APPROVER_ROLES if r not in ESCALATION_LADDER[1:])
+
+
+def _could_name(user: User, step: dict, submitter_id: int, boss_of: dict[int, int | None]) -> bool:
+    """Whether a step could name `user` (named_deciders before its checks): a cheap superset test."""
+    if step.get("assigned_to"):
+        return step["assigned_to"] == user.id
+    if step["approver_kind"] == ROLE:
+        return step.get("role") == user.role
+    boss = boss_of.get(submitter_id)
+    return user.id in (boss, boss_of.get(boss) if boss is not None else None)
+
+
+def _named_candidates(user: User) -> list[int]:
+    """The pending requests whose current step could name `user`, from their ids and steps alone (no
+    request, decision or user loaded): for a role never escalated to, the rest cannot be in the inbox."""
+    boss_of = dict(db.session.execute(select(User.id, User.reports_to_id)).all())
+    rows = db.session.execute(select(ApprovalRequest.id, ApprovalRequest.steps, ApprovalRequest.current_step,
+                                     ApprovalRequest.submitter_id).where(ApprovalRequest.status == PENDING))
+    return [i for i, steps, current, submitter in rows
+            if current < len(steps) and _could_name(user, steps[current], submitter, boss_of)]
+
+
 def inbox_principals(user: User) -> dict[ApprovalRequest, User]:
     """The inbox with, for each request, whom `user` decides for (so the page asks no more per row)."""
+    delegations = active_delegations_to(user)
+    stmt = select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
+    if user.role in NEVER_ESCALATED and not delegations:
+        # Only the few requests that could name this user are loaded and evaluated (a department has
+        # hundreds pending, most of them for the manager); a delegate may act for anyone, so not then.
+        stmt = stmt.where(ApprovalRequest.id.in_(_named_candidates(user)))
     pending = list(db.session.scalars(
-        select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
+        stmt
         .options(selectinload(ApprovalRequest.decisions),
                  selectinload(ApprovalRequest.submitter).selectinload(User.reports_to).selectinload(User.reports_to))
         .order_by(ApprovalRequest.step_started_at.desc(), ApprovalRequest.id.desc())))
-    delegations = active_delegations_to(user)
     by_role = _deciders_by_role(pending)
     mine: dict[ApprovalRequest, User] = {}
     for request in pending:

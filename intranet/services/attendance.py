@@ -531,14 +531,15 @@ def day_status(person: User, day: date, now: datetime | None = None) -> DayStatu
 
 # ---- today's board and the team calendar -------------------------------------------------------
 
-def today_board(user: User) -> list[dict]:
-    """Who is in, late, not yet in (after the reminder time), out visiting, on leave or a trip."""
+def today_board(user: User, with_visits: bool = True) -> list[dict]:
+    """Who is in, late, not yet in (after the reminder time), out visiting, on leave or a trip; with
+    each person's visits of the day unless `with_visits` is false (the desk card shows only counts)."""
     today, now = clock.today_local(), clock.now_utc()
     people = visible_people(user)
     days = statuses(people, today, today, now)
     remind_at = company_settings.get("checkin_remind_at")
     overdue = now.astimezone(clock.SHANGHAI).time() >= remind_at
-    visits = visits_by_person([p.id for p in people if days[p.id][0].visits], today)
+    visits = visits_by_person([p.id for p in people if days[p.id][0].visits], today) if with_visits else {}
     rows = []
     for person in people:
         status = days[person.id][0]

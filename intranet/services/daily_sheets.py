@@ -179,6 +179,21 @@ def day_overview(user: User, day: date) -> list[dict]:
              "overdue": rep.id not in sheets and overdue} for rep in reps]
 
 
+def desk_summary(user: User, today: date) -> dict:
+    """What the desks' daily card shows of day_overview(): today's sheets filed of how many reps, and
+    yesterday's sheets not yet checked (sheet id, rep name, in the overview's order) — counted and
+    listed in SQL, no rep or sheet loaded."""
+    reps = (User.role == "rep", User.active, rep_scope(user, User.id))
+    total = db.session.scalar(select(func.count(User.id)).where(*reps))
+    filed = db.session.scalar(select(func.count(DailySheet.id)).join(User, User.id == DailySheet.rep_id)
+                              .where(*reps, DailySheet.day == today))
+    unchecked = db.session.execute(
+        select(DailySheet.id, User.name).join(User, User.id == DailySheet.rep_id)
+        .where(*reps, DailySheet.day == today - timedelta(days=1), DailySheet.checked_at.is_(None))
+        .order_by(User.team_id, User.id)).all()
+    return {"filed": filed, "total": total, "unchecked": unchecked}
+
+
 def punctuality(rep_ids: list[int], first: date, last: date) -> dict[int, dict]:
     """Per rep: sheets filed, of which late (the report center's punctuality figures)."""
     out = {i: {"filed": 0, "late": 0} for i in rep_ids}

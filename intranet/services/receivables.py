@@ -476,9 +476,11 @@ def _figures(values) -> Figures:
 
 
 def receivables(user: User, asof: date | None = None, *, customer_id: int | None = None, rep_id: int | None = None,
-                team_id: int | None = None, flag: str = "") -> Receivables:
+                team_id: int | None = None, flag: str = "",
+                parts: tuple[str, ...] = ("invoice", "customer", "rep")) -> Receivables:
     """Every figure of the receivables page and its export: per invoice, per customer (with the
-    customer's unallocated credit), per rep and in total, as of a business date (default today)."""
+    customer's unallocated credit), per rep and in total, as of a business date (default today).
+    `parts` names the breakdowns wanted (the page shows one view: it does not read the other two)."""
     asof = asof or today_local()
     days, warn = _rules()
     stmt = _invoice_rows(user, asof, days, warn)
@@ -491,18 +493,18 @@ def receivables(user: User, asof: date | None = None, *, customer_id: int | None
     sub = stmt.subquery()
     if flag in FLAG_LABELS:
         sub = select(sub).where(sub.c.flag == flag).subquery()
-    lines = [Line(r.invoice_id, r.number, r.invoice_no, r.customer_id, r.customer, r.rep_id, r.rep, r.team_id,
+    lines = [] if "invoice" not in parts else [Line(r.invoice_id, r.number, r.invoice_no, r.customer_id, r.customer, r.rep_id, r.rep, r.team_id,
                   asof - timedelta(days=r.age), asof - timedelta(days=r.age) + timedelta(days=days), r.age, r.bucket,
                   r.flag, _figures((r.invoiced, r.collected, r.open, *[r.open if r.bucket == b else 0 for b in BUCKETS],
                                     r.open if r.flag == DUE else 0, r.open if r.flag == OVERDUE else 0, 1)))
              for r in db.session.execute(select(sub).order_by(sub.c.age.desc(), sub.c.invoice_id))]
-    by_customer = [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
+    by_customer = [] if "customer" not in parts else [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
         select(sub.c.customer_id, sub.c.customer, *_sums(sub)).group_by(sub.c.customer_id, sub.c.customer)
         .order_by(sub.c.customer))]
     credits = _credits([g.key for g in by_customer])
     for g in by_customer:
         g.credit = credits.get(g.key, ZERO)
-    by_rep = [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
+    by_rep = [] if "rep" not in parts else [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
         select(sub.c.rep_id, sub.c.rep, *_sums(sub)).group_by(sub.c.rep_id, sub.c.rep).order_by(sub.c.rep))]
     total = _figures(db.session.execute(select(*_sums(sub))).one())
     return Receivables(asof, days, lines, by_customer, by_rep, total)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from flask import abort, current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -801,6 +801,35 @@ def overdue_reason(doc: ReturnRequest, now: datetime | None = None):
         if waited > OVERDUE_DAYS["close"]:
             return _l("财务办理后 %(n)d 天仍未结案", n=waited)
     return None
+
+
+def _overdue_sql(now: datetime):
+    """overdue_reason() is not None, as a SQL condition: the stage's clock started N + 1 days ago or more
+    (a whole number of days past its limit, as _age_days counts them)."""
+    def since(column, limit: str):
+        return and_(column.is_not(None), column <= now - timedelta(days=OVERDUE_DAYS[limit] + 1))
+
+    return case((ReturnRequest.status == AWAITING_COMPLAINT, since(ReturnRequest.updated_at, "complaint")),
+                (ReturnRequest.status.in_((SIGNED, NOTIFIED, SHIPPED)), since(ReturnRequest.signed_at, "receipt")),
+                (ReturnRequest.status == RECEIVED, since(ReturnRequest.received_at, "refund")),
+                (ReturnRequest.status == REFUNDED, since(ReturnRequest.refunded_at, "close")), else_=false())
+
+
+def tracking_summary(statuses: tuple[str, ...], shown: int, now: datetime | None = None) -> dict:
+    """What the tracking cards show: how many returns are open at those stages, how many of them are
+    late, and the first `shown` of tracking_board()'s order (late first, then oldest), in three
+    statements whatever the number of open returns."""
+    now = now or now_utc()
+    late = _overdue_sql(now)
+    at_stage = ReturnRequest.status.in_(statuses)
+    total, overdue = db.session.execute(select(func.count(ReturnRequest.id),
+                                               func.coalesce(func.sum(case((late, 1), else_=0)), 0))
+                                        .where(at_stage)).one()
+    docs = db.session.scalars(select(ReturnRequest).where(at_stage).options(selectinload(ReturnRequest.rep))
+                              .order_by(case((late, 0), else_=1), ReturnRequest.updated_at, ReturnRequest.id)
+                              .limit(shown)).all()
+    return {"rows": [{"doc": d, "overdue": overdue_reason(d, now)} for d in docs], "total": int(total),
+            "overdue": int(overdue)}
 
 
 def tracking_board(statuses: tuple[str, ...], now: datetime | None = None) -> list[dict]:

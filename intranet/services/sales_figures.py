@@ -203,9 +203,10 @@ def _key_column(f: Facts, by: str):
 
 
 def totals(user: User, span: Period, by: str = "rep", which: str | None = None,
-           reps: list[int] | None = None) -> dict:
+           reps: list[int] | None = None, top: int | None = None) -> dict:
     """{key: Figure} for the period, grouped by rep / team / region / product / customer ("all": key 0);
-    `reps` narrows it to those reps' sales (a report run for one team or one rep)."""
+    `reps` narrows it to those reps' sales (a report run for one team or one rep); `top` keeps the keys
+    ranked `top` or better by amount (ties at the edge included), ranked in SQL with a window function."""
     if by == "product" and (which or basis()) == "collected":
         return {}
     f = facts(which)
@@ -218,6 +219,11 @@ def totals(user: User, span: Period, by: str = "rep", which: str | None = None,
         return {0: Figure(_money(amount), int(quantity or 0))}
     stmt = f.select(key.label("k"), func.sum(f.amount), func.sum(f.quantity), user=user, period=span,
                     extra=extra).group_by(key)
+    if top is not None:
+        ranked_by = func.rank().over(order_by=func.round(func.sum(f.amount), 2).desc()).label("r")
+        inner = stmt.add_columns(ranked_by).subquery()
+        k, a, q, r = inner.c
+        stmt = select(k, a, q).where(r <= top)
     return {k: Figure(_money(a), int(q or 0)) for k, a, q in db.session.execute(stmt)}
 
 
@@ -378,10 +384,14 @@ def product_rows(user: User, span: Period, limit: int | None = None) -> list[Row
 def customer_rows(user: User, span: Period, limit: int | None = None) -> list[Row]:
     """Customers by amount with their ABC class: A are the key accounts (重点客户) that together make up
     the first 80% of sales (the customer crossing 80% included), B up to 95%, C the rest."""
-    now = totals(user, span, "customer")
+    # With a limit only the first customers are read (and the whole from one sum): a department has thousands.
+    now = totals(user, span, "customer", top=limit)
     names = _names(Customer, set(now))
-    rows = _shares(ranked([Row(i, names.get(i, "?"), fig.amount, fig.quantity) for i, fig in now.items()]))
-    whole, running = sum((r.amount for r in rows), ZERO), ZERO
+    rows = ranked([Row(i, names.get(i, "?"), fig.amount, fig.quantity) for i, fig in now.items()])
+    whole = total(user, span).amount if limit else sum((r.amount for r in rows), ZERO)
+    for row in rows:
+        row.share = rate(row.amount, whole)
+    running = ZERO
     for row in rows:
         before = running / whole if whole else Decimal(1)
         row.abc = "A" if before < KEY_SHARE else "B" if before < B_SHARE else "C"

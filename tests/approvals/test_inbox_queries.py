@@ -32,3 +32,25 @@ def test_inbox_query_count_does_not_grow_with_rows(users, submitted, login):
     many, html = _inbox(client)
     assert html.count('name="ids"') == 15
     assert many == few, (few, many)
+
+
+def test_a_role_never_escalated_to_gets_the_inbox_the_full_evaluation_gives(app, users):
+    """Supervisors, the assistant and finance have their inbox from the requests that could name them
+    (engine._named_candidates); it equals evaluating every pending request, on the demo's quarter."""
+    from sqlalchemy import select
+
+    from intranet.demo_history import seed_history
+    from intranet.models import ApprovalRequest, User
+    from intranet.models.approvals import PENDING
+
+    seed_history()
+    db.session.commit()
+    pending = db.session.scalars(select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
+                                 .order_by(ApprovalRequest.step_started_at.desc(), ApprovalRequest.id.desc())).all()
+    readers = db.session.scalars(select(User).where(User.role.in_(engine.NEVER_ESCALATED), User.active)).all()
+    held = 0
+    for reader in readers:
+        expected = [r.id for r in pending if engine.capacity(reader, r) is not None]
+        assert [r.id for r in engine.inbox(reader)] == expected, reader.username
+        held += len(expected)
+    assert held > 0  # the demo has requests waiting for them

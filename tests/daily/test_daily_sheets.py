@@ -150,3 +150,25 @@ def test_manager_edits_the_subscriptions_starting_from_the_defaults(app, users, 
     bad = manager.post("/daily/subscriptions", data={"kind": "daily", "address": "不是邮箱", "label": ""})
     assert bad.status_code == 200 and "邮箱格式不正确" in bad.get_data(as_text=True)
     assert login("assistant").get("/daily/subscriptions").status_code == 403
+
+
+def test_the_desk_card_counts_what_the_day_overview_lists(app, users, login):
+    """The desks' daily card (counted in SQL) says what day_overview says, for each reader's scope."""
+    from intranet.services import daily_sheets
+
+    _clear(users)
+    _clear(users, DAY - timedelta(days=1))
+    for rep in ("rep1", "rep2"):
+        assert login(rep).post("/daily/file?on=2026-11-18", data=FORM).status_code == 303
+    for rep in ("rep1", "rep3"):
+        db.session.add(DailySheet(rep_id=users[rep].id, day=DAY - timedelta(days=1), calls=1, tomorrow="回访"))
+    db.session.commit()
+    for who in ("assistant", "supervisor1", "manager"):
+        reader = users[who]
+        today, yesterday = daily_sheets.day_overview(reader, DAY), daily_sheets.day_overview(reader, DAY - timedelta(1))
+        summary = daily_sheets.desk_summary(reader, DAY)
+        assert summary["filed"] == sum(1 for r in today if r["sheet"]) and summary["total"] == len(today)
+        assert [tuple(u) for u in summary["unchecked"]] == [
+            (r["sheet"].id, r["rep"].name) for r in yesterday if r["sheet"] and not r["sheet"].checked_at]
+    page = login("assistant").get("/assistant/").get_data(as_text=True)
+    assert "今日已交 2 /" in page and "昨日待核对" in page and users["rep3"].name in page

@@ -1,6 +1,7 @@
 """Pages the growth script watches (issue 10) answer in the same number of statements whatever the data
-holds: the manager and director desks, the returns register and the petty-cash ledger month, measured on
-the demo and again after a department of scale data (intranet/scale_data.py) is added."""
+holds: the manager, director, assistant, supervisor and finance desks, the returns and receivables
+registers (each of its views), the targets overview and the petty-cash ledger month, measured on the demo
+and again after a department of scale data (intranet/scale_data.py) is added."""
 
 from datetime import timedelta
 
@@ -22,7 +23,13 @@ def _counts(clients, box) -> dict[str, int]:
     last_month = f"{today_local().replace(day=1) - timedelta(days=1):%Y-%m}"
     pages = {"manager desk": ("manager", "/manager/"), "director desk": ("director", "/director/"),
              "returns register": ("director", "/returns/register"),
-             "ledger month": ("finance", f"/ledger/?account={box}&period={last_month}")}
+             "ledger month": ("finance", f"/ledger/?account={box}&period={last_month}"),
+             "assistant desk": ("assistant", "/assistant/"), "supervisor desk": ("supervisor1", "/supervisor/"),
+             "finance desk": ("finance", "/finance/"),
+             "receivables register": ("finance", "/receivables/"),
+             "receivables by rep": ("finance", "/receivables/?view=rep"),
+             "receivables by invoice": ("finance", "/receivables/?view=invoice"),
+             "targets overview": ("manager", "/targets/overview")}
     out = {}
     for name, (role, url) in pages.items():
         clients[role].get(url)  # first request of a client: session and settings caches
@@ -34,13 +41,13 @@ def _counts(clients, box) -> dict[str, int]:
     return out
 
 
-def test_desks_register_and_ledger_month_do_not_grow_with_the_data(app, login):
+def test_desks_registers_overview_and_ledger_month_do_not_grow_with_the_data(app, login):
     from intranet.demo_history import seed_history
 
     seed_history()
     db.session.commit()
     app.config["PAGE_SIZE"] = 3  # more than one page at both sizes: the pager's (capped) count runs in both
-    clients = {role: login(role) for role in ("manager", "director", "finance")}
+    clients = {role: login(role) for role in ("manager", "director", "finance", "assistant", "supervisor1")}
     small = _counts(clients, _biggest_box())
     counts = build(staff=20, years=1, customers_per_person=5)
     db.session.commit()

@@ -143,3 +143,41 @@ def test_finance_sees_a_return_from_the_refund_stage_on(app, users, login, make_
     svc.close(users["assistant"], doc)
     db.session.commit()
     assert seen(doc) and not seen(draft)
+
+
+def test_the_tracking_cards_summary_is_the_board_cut_to_its_first_rows(app, users, signed):
+    """tracking_summary (counted and ordered in SQL, the cards) says what tracking_board (every row) says."""
+    from intranet.returns.cards import TRACKED
+
+    docs = [signed() for _ in range(5)]
+    now = datetime.now(UTC)
+    # late and not late at the receipt stage, one day each side of the limit, and one at the refund stage
+    for doc, days in zip(docs, (9, 8, 7, 1, 0), strict=True):
+        doc.signed_at = now - timedelta(days=days, minutes=1)
+    _ship(users, docs[4])
+    svc.record_receipt(users["assistant"], docs[4], {docs[4].lines[0].id: 2}, today_local(), "")
+    docs[4].received_at = now - timedelta(days=6, minutes=1)
+    db.session.commit()
+    for statuses in (TRACKED, ("received",)):
+        board = svc.tracking_board(statuses, now)
+        for shown in (2, 12):
+            summary = svc.tracking_summary(statuses, shown, now)
+            assert summary["total"] == len(board)
+            assert summary["overdue"] == sum(1 for r in board if r["overdue"])
+            assert [(r["doc"].id, str(r["overdue"])) for r in summary["rows"]] == \
+                [(r["doc"].id, str(r["overdue"])) for r in board[:shown]]
+    late = {r["doc"].id for r in svc.tracking_summary(TRACKED, 12, now)["rows"] if r["overdue"]}
+    assert {docs[0].id, docs[1].id, docs[4].id} <= late and not {docs[2].id, docs[3].id} & late  # 9, 8 / 7, 1 days
+
+
+@pytest.mark.postgres
+def test_the_tracking_summary_runs_on_postgresql(pg_app):
+    from intranet.demo_history import seed_history
+    from intranet.returns.cards import TRACKED
+
+    seed_history()
+    db.session.commit()
+    now = datetime.now(UTC)
+    board, summary = svc.tracking_board(TRACKED, now), svc.tracking_summary(TRACKED, 12, now)
+    assert summary["total"] == len(board) and summary["overdue"] == sum(1 for r in board if r["overdue"])
+    assert [r["doc"].id for r in summary["rows"]] == [r["doc"].id for r in board[:12]]
