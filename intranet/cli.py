@@ -12,6 +12,7 @@ from .extensions import db
 @with_appcontext
 def seed_demo_command(if_empty):
     """Create the demo accounts, org, products and customers, and the past quarter (idempotent)."""
+    from .clock import seeding_in_office_hours
     from .demo import seed
     from .demo_history import seed_history
     from .models import User
@@ -20,9 +21,10 @@ def seed_demo_command(if_empty):
         click.echo("database has users: demo data not loaded")
         return
 
-    created = seed()
-    created += seed_history()
-    db.session.commit()
+    with seeding_in_office_hours():  # a first start at night still shows a day's work done by day
+        created = seed()
+        created += seed_history()
+        db.session.commit()
     click.echo(f"demo data: {created} new rows" if created else "demo data already present")
 
 

@@ -11,7 +11,8 @@ yet (the notice comes out each November), Monday to Friday count as working days
 package is updated.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -19,9 +20,13 @@ import chinese_calendar
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+# Zero everywhere but inside `seeding_in_office_hours` (the seed-demo command's own process).
+_offset = timedelta(0)
+
+
 def now_utc() -> datetime:
     """The instant, timezone-aware in UTC (what timestamps are stored as)."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset
 
 
 def now_local() -> datetime:
@@ -72,3 +77,32 @@ def is_workday(day: date) -> bool:
 def local_instant(day: date, hour: int, minute: int = 0) -> datetime:
     """That wall-clock time in Shanghai on `day`, as a UTC instant (for seeded or computed stamps)."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+OFFICE_OPENS, OFFICE_CLOSES, LAST_STAMP = time(9, 0), time(17, 30), time(17, 20)
+
+
+def last_office_moment(instant: datetime) -> datetime:
+    """`instant` if it falls in office hours on a working day, else 17:20 of the last working day before it."""
+    local = instant.astimezone(SHANGHAI)
+    if is_workday(local.date()) and OFFICE_OPENS <= local.time() <= OFFICE_CLOSES:
+        return instant
+    day = local.date() if is_workday(local.date()) and local.time() > OFFICE_CLOSES else local.date() - timedelta(1)
+    while not is_workday(day):
+        day -= timedelta(1)
+    return local_instant(day, LAST_STAMP.hour, LAST_STAMP.minute)
+
+
+@contextmanager
+def seeding_in_office_hours():
+    """Run a block as if it were the last office-hour moment: the demo seeded at 23:50 or on a Sunday
+    stamps what "just happened" (the gm's signature, today's notices) at 17:20 of the last working day,
+    as the people would have. Only `flask seed-demo` uses it, in a process of its own; the web and the
+    worker never move the clock."""
+    global _offset
+    real = datetime.now(UTC)
+    _offset = last_office_moment(real) - real
+    try:
+        yield
+    finally:
+        _offset = timedelta(0)
