@@ -6,7 +6,14 @@ from datetime import datetime, time
 import pytest
 import time_machine
 
-from intranet.clock import SHANGHAI, is_workday, last_office_moment, now_local, now_utc, seeding_in_office_hours
+from intranet.clock import (
+    SHANGHAI,
+    is_workday,
+    last_office_moment,
+    now_local,
+    now_utc,
+    seeding_in_office_hours,
+)
 
 
 def _at(text: str) -> datetime:
