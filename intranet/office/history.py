@@ -99,7 +99,7 @@ def _tenders(users, days) -> int:
         if tender.bid_filed_at is not None:
             tender.bid_filed_at = _at(next_working_day(day, 8), 16)
     _in_date_order(Tender, [t for t in made if t is not None], lambda t: t.created_at,
-                   lambda t: f"ZB{t.created_at:%Y}-")
+                   lambda t: f"ZB{t.created_at.astimezone(SHANGHAI):%Y}-")
     return len(TENDERS)
 
 
@@ -157,8 +157,9 @@ SEAL_DOCS = [("{customer} 购销合同", "合同签订", 2), ("{customer} 报价
 
 
 def _in_date_order(model, rows, when, stem) -> None:
-    """Number the rows made here in the order they happened (the services number in the order made)."""
-    rows = sorted(rows, key=lambda r: (when(r), r.id))
+    """Number the rows in the order they happened (the services number in the order made): the ones
+    made here and the base demo's few of today, which would otherwise hold 0001 above last quarter's."""
+    rows = sorted({*rows, *db.session.scalars(select(model))}, key=lambda r: (when(r), r.id))
     for row in rows:
         row.number = f"T{row.id}"
     db.session.flush()
@@ -195,7 +196,7 @@ def _notices(users, days) -> int:
                 notices.acknowledge(reader, notice)
                 row.read_at = _at(following if k % 2 else day, 10 + k % 7, 5 * k % 60)
         made.append(notice)
-    _in_date_order(Notice, made, lambda x: x.issued_at, lambda x: f"TZ{x.issued_at:%Y}-")
+    _in_date_order(Notice, made, lambda x: x.issued_at, lambda x: f"TZ{x.issued_at.astimezone(SHANGHAI):%Y}-")
     return len(made)
 
 
