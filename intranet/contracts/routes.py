@@ -63,7 +63,7 @@ def _filtered():
         stmt = stmt.where(Contract.signed_on >= start)
     if end := _day("to"):
         stmt = stmt.where(Contract.signed_on <= end)
-    return stmt.order_by(Contract.id.desc())
+    return stmt.order_by(Contract.created_at.desc(), Contract.id.desc())  # newest written first
 
 
 @bp.get("/")

@@ -32,7 +32,7 @@ def _filtered():
         stmt = stmt.where(or_(Customer.name.contains(q, autoescape=True), Quotation.number.contains(q, autoescape=True)))
     if (status := request.args.get("status", "")) in QUOTATION_STATUSES:
         stmt = stmt.where(Quotation.status == status)
-    return stmt.order_by(Quotation.id.desc())
+    return stmt.order_by(Quotation.created_at.desc(), Quotation.id.desc())  # newest written first
 
 
 @bp.get("/quotations")
