@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
 
 from .. import clock
 from ..extensions import db
@@ -150,6 +151,7 @@ def waiting_for(user: User) -> list[NoticeRecipient]:
     return list(db.session.scalars(select(NoticeRecipient).join(Notice).where(
         NoticeRecipient.user_id == user.id,
         or_(NoticeRecipient.read_at.is_(None), NoticeRecipient.must_sign & NoticeRecipient.signed_at.is_(None)))
+        .options(contains_eager(NoticeRecipient.notice))  # one query, not one per notice shown
         .order_by(Notice.issued_at.desc())))
 
 
