@@ -1,31 +1,16 @@
 """Lists and the statement run a constant number of queries, however many rows they show."""
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import expense_helpers as h
-from sqlalchemy import event
+from statements import count_queries
 
 from intranet.extensions import db
 from intranet.services import ledger
 
 
-@contextmanager
-def counted():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def _get(client, url) -> int:
-    with counted() as statements:
+    with count_queries() as statements:
         assert client.get(url).status_code == 200
     return len(statements)
 

@@ -1,31 +1,17 @@
 """The shared pager: a next link from one extra row, a count only when needed and capped, never a
 count(*) over the whole table."""
 
-from contextlib import contextmanager
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
+from statements import count_queries
 
 from intranet.extensions import db
 from intranet.models import User
 from intranet.web.pagination import paginate
 
 
-@contextmanager
-def statements():
-    seen = []
-
-    def before(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-
-
 def _page(app, stmt, page: int, **kw):
-    with app.test_request_context(f"/?page={page}"), statements() as seen:
+    with app.test_request_context(f"/?page={page}"), count_queries() as seen:
         result = paginate(stmt, **kw)
     return result, seen
 
