@@ -1,6 +1,7 @@
 """Profile one page of the bench mix on a growth data set (issue 10): where its Python time goes.
 
     .venv/bin/python scripts/profile_page.py instance/growth/s320_y1/growth.db manager /manager/ [--cards]
+    .venv/bin/python scripts/profile_page.py postgresql+psycopg://postgres@127.0.0.1:5432/intranet_bench manager /manager/
 
 Logs in as the role's demo account (scripts/bench_mix.py), opens the page once to warm up, then runs it
 under pyinstrument (the `bench` extra) and prints the call tree; with --cards, also times each desk
@@ -80,8 +81,11 @@ def main() -> int:
     parser.add_argument("--card", help="profile this desk card's context function alone")
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    db_path = Path(args.db).resolve()
-    os.environ.update(DATABASE_URL=f"sqlite:///{db_path}", INSTANCE_PATH=str(db_path.parent))
+    if "://" in args.db:  # a database URL, e.g. make bench's postgresql+psycopg://postgres@127.0.0.1/intranet_bench
+        os.environ.update(DATABASE_URL=args.db)
+    else:
+        db_path = Path(args.db).resolve()
+        os.environ.update(DATABASE_URL=f"sqlite:///{db_path}", INSTANCE_PATH=str(db_path.parent))
     from pyinstrument import Profiler
 
     from intranet import create_app
