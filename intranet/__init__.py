@@ -51,9 +51,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     cli.register(app)
     static_files.install(app)  # last: WhiteNoise wraps the finished WSGI app
 
-    from .web.desk import nav_for, nav_groups_for
+    from .web.desk import main_nav, nav_for, nav_groups_for
 
-    app.jinja_env.globals.update(nav_for=nav_for, nav_groups_for=nav_groups_for)
+    app.jinja_env.globals.update(nav_for=nav_for, nav_groups_for=nav_groups_for, main_nav=main_nav)
 
     @app.context_processor
     def inject_globals():

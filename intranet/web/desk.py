@@ -5,7 +5,8 @@ it is written once and appears on every desk that lists it."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -113,6 +114,18 @@ def nav_groups_for(role: str) -> list[NavGroup]:
               for key, label in NAV_GROUPS.items()]
     alone = [NavGroup(n.endpoint, n.label, (n,)) for n in links if nav_group_of(n.endpoint) not in NAV_GROUPS]
     return [g for g in groups if g.links] + alone
+
+
+def main_nav(role: str) -> Markup:
+    """The top menu of every page. It depends only on the role, the language, the page (which link is
+    current) and the app's URL root, so each worker renders it once per combination and keeps the HTML
+    (per app; a few thousand entries at most): translating and routing its thirty links took several ms of
+    every request. Nothing of the data goes in, so two workers can never show different menus."""
+    key = (role, str(get_locale()), request.endpoint, request.script_root)
+    cache = current_app.extensions.setdefault("main_nav", {})
+    if key not in cache:
+        cache[key] = Markup(render_template("desks/_mainnav.html", role=role, endpoint=request.endpoint))
+    return cache[key]
 
 
 def make_desk_blueprint(role: str) -> Blueprint:
