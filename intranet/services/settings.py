@@ -6,6 +6,8 @@ from datetime import time
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Setting
@@ -118,8 +120,32 @@ def parse(defn: SettingDef, raw: str):
 
 def get(key: str):
     defn = BY_KEY[key]
-    row = db.session.get(Setting, key)
-    return parse(defn, row.value if row else defn.default)
+    stored = _stored()
+    return parse(defn, stored.get(key, defn.default))
+
+
+_CACHE = "company_settings"
+
+
+def _stored() -> dict[str, str]:
+    """Every stored value, read in one statement once per transaction. A page asks for many settings (the
+    attendance rules alone for nine) and most keys keep their default, so a lookup per key asked the
+    database each time. Kept in the session (one request, one job), never in the process: a change made
+    by another worker is read by the next transaction. Any flush, commit or rollback forgets it."""
+    session = db.session()
+    if any(isinstance(o, Setting) for o in (*session.new, *session.dirty, *session.deleted)):
+        return {s.key: s.value for s in db.session.scalars(db.select(Setting))}  # autoflushed first
+    if _CACHE not in session.info:
+        session.info[_CACHE] = {s.key: s.value for s in db.session.scalars(db.select(Setting))}
+    return session.info[_CACHE]
+
+
+def _forget(session, *args) -> None:
+    session.info.pop(_CACHE, None)
+
+
+for _name in ("after_flush", "after_commit", "after_soft_rollback"):
+    event.listen(Session, _name, _forget)
 
 
 def raw_values() -> dict[str, str]:
