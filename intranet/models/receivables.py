@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -77,6 +77,10 @@ class PaymentAllocation(db.Model):
         CheckConstraint("amount <> 0", name="allocation_amount_not_zero"),
         CheckConstraint(f"kind IN ({', '.join(repr(k) for k in ALLOCATION_KINDS)})", name="allocation_kind_known"),
         UniqueConstraint("payment_id", "seq", name="uq_payment_allocation_payment_seq"),
+        # What the receivables count as collected per invoice: confirmed rows against an invoice only.
+        Index("ix_payment_allocation_collected", "invoice_id", "amount",
+              postgresql_where=text("confirmed_by_id IS NOT NULL AND invoice_id IS NOT NULL"),
+              sqlite_where=text("confirmed_by_id IS NOT NULL AND invoice_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ one service call, commit once, render the page or its fragment (HTMX) or redirec
 import re
 from datetime import date
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -25,7 +25,7 @@ from ..web.actions import failed as _failed
 from ..web.excel import append_row, send_workbook, workbook
 from ..web.guards import ALL_ROLES, role_required
 from ..web.money_input import parse_amount
-from ..web.pagination import paginate
+from ..web.pagination import Page, paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import bp
@@ -201,13 +201,20 @@ def _filters() -> dict:
 @role_required(*ALL_ROLES)
 def index():
     f = _filters()
+    export = request.args.get("format") == "xlsx"
+    # The per-customer view lists a page of customers (thousands at a department's size); the export
+    # and the other two views read the whole register through the same service call.
+    per_page = current_app.config["PAGE_SIZE"] if f["view"] == "customer" and not export else None
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
     report = svc.receivables(current_user, f["asof"], customer_id=f["customer_id"], rep_id=f["rep_id"], flag=f["flag"],
-                             parts=(f["view"],))
-    if request.args.get("format") == "xlsx":
+                             parts=(f["view"],), per_page=per_page, page=number)
+    if export:
         return send_workbook(_ageing_workbook(report, f["view"]), f"receivables-{report.asof:%Y%m%d}.xlsx")
+    page = Page(report.by_customer, number, per_page, report.customer_count, report.more_customers, False) \
+        if per_page else None
     reps = db.session.scalars(select(User).where(User.role.in_(("rep", "supervisor")), User.active,
                                                  order_svc.scope(current_user, User.id)).order_by(User.name)).all()
-    return render("receivables/index.html", "report", report=report, f=f, reps=reps)
+    return render("receivables/index.html", "report", report=report, f=f, reps=reps, page=page)
 
 
 def _ageing_workbook(report, view: str):
@@ -230,8 +237,7 @@ def _ageing_workbook(report, view: str):
     totals = ["合计", *[""] * (lead - 2), t.count] if view != "invoice" else ["合计", *[""] * (lead - 1)]
     totals += [*_money(t)]
     if view != "invoice":
-        totals += [t.due, t.overdue] + ([sum((g.credit for g in report.by_customer), svc.ZERO)]
-                                        if view == "customer" else [])
+        totals += [t.due, t.overdue] + ([report.credit_total] if view == "customer" else [])
     append_row(wb.active, totals)
     return wb
 

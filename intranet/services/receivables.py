@@ -432,6 +432,11 @@ class Receivables:
     by_customer: list[Group]
     by_rep: list[Group]
     total: Figures
+    # The per-customer view is paged: the page's customers are in by_customer, these are the whole
+    # filtered register's (the totals row and the pager must not depend on the page shown).
+    customer_count: int = 0
+    credit_total: Decimal = ZERO
+    more_customers: bool = False
 
 
 def _rules() -> tuple[int, int]:
@@ -477,10 +482,14 @@ def _figures(values) -> Figures:
 
 def receivables(user: User, asof: date | None = None, *, customer_id: int | None = None, rep_id: int | None = None,
                 team_id: int | None = None, flag: str = "",
-                parts: tuple[str, ...] = ("invoice", "customer", "rep")) -> Receivables:
+                parts: tuple[str, ...] = ("invoice", "customer", "rep"), per_page: int | None = None,
+                page: int = 1) -> Receivables:
     """Every figure of the receivables page and its export: per invoice, per customer (with the
     customer's unallocated credit), per rep and in total, as of a business date (default today).
-    `parts` names the breakdowns wanted (the page shows one view: it does not read the other two)."""
+    `parts` names the breakdowns wanted (the page shows one view: it does not read the other two).
+    With `per_page` the per-customer breakdown holds one page of customers (by name, then id) and
+    `more_customers` says whether another follows; the totals, the customer count and the credit
+    total stay those of the whole filtered register."""
     asof = asof or today_local()
     days, warn = _rules()
     stmt = _invoice_rows(user, asof, days, warn)
@@ -498,16 +507,44 @@ def receivables(user: User, asof: date | None = None, *, customer_id: int | None
                   r.flag, _figures((r.invoiced, r.collected, r.open, *[r.open if r.bucket == b else 0 for b in BUCKETS],
                                     r.open if r.flag == DUE else 0, r.open if r.flag == OVERDUE else 0, 1)))
              for r in db.session.execute(select(sub).order_by(sub.c.age.desc(), sub.c.invoice_id))]
-    by_customer = [] if "customer" not in parts else [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
-        select(sub.c.customer_id, sub.c.customer, *_sums(sub)).group_by(sub.c.customer_id, sub.c.customer)
-        .order_by(sub.c.customer))]
+    by_customer: list[Group] = []
+    more = False
+    if "customer" in parts:
+        # id breaks ties between equal names so that a page boundary is stable
+        grouped = (select(sub.c.customer_id, sub.c.customer, *_sums(sub)).group_by(sub.c.customer_id, sub.c.customer)
+                   .order_by(sub.c.customer, sub.c.customer_id))
+        if per_page:
+            grouped = grouped.limit(per_page + 1).offset((max(page, 1) - 1) * per_page)
+        by_customer = [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(grouped)]
+        if per_page and len(by_customer) > per_page:
+            by_customer, more = by_customer[:per_page], True
     credits = _credits([g.key for g in by_customer])
     for g in by_customer:
         g.credit = credits.get(g.key, ZERO)
     by_rep = [] if "rep" not in parts else [Group(r[0], r[1], _figures(r[2:])) for r in db.session.execute(
         select(sub.c.rep_id, sub.c.rep, *_sums(sub)).group_by(sub.c.rep_id, sub.c.rep).order_by(sub.c.rep))]
-    total = _figures(db.session.execute(select(*_sums(sub))).one())
-    return Receivables(asof, days, lines, by_customer, by_rep, total)
+    if "customer" in parts:
+        # The totals of the paged customer view come from the register grouped by customer (the same
+        # rows, evaluated once) joined to each customer's credit, so that the customer count and the
+        # credit total of the whole register cost no statement of their own.
+        names = [f"s{i}" for i in range(len(_sums(sub)))]
+        per_customer = select(sub.c.customer_id, *[c.label(n) for c, n in zip(_sums(sub), names, strict=True)]) \
+            .group_by(sub.c.customer_id).subquery()
+        # rows with nothing left to allocate add zero: skipping them changes no figure
+        credit = select(IncomingPayment.customer_id.label("customer_id"),
+                        money_sum(IncomingPayment.amount - IncomingPayment.allocated).label("credit")) \
+            .where(IncomingPayment.amount != IncomingPayment.allocated).group_by(IncomingPayment.customer_id).subquery()
+        row = db.session.execute(
+            select(*[money_sum(per_customer.c[n]) for n in names[:-1]], func.sum(per_customer.c[names[-1]]),
+                   func.count(), money_sum(credit.c.credit))
+            .select_from(per_customer).outerjoin(credit, credit.c.customer_id == per_customer.c.customer_id)).one()
+        total = _figures(row[:-2])
+        customer_count, credit_total = row[-2], row[-1]
+    else:
+        total = _figures(db.session.execute(select(*_sums(sub))).one())
+        customer_count, credit_total = 0, 0
+    return Receivables(asof, days, lines, by_customer, by_rep, total, int(customer_count or 0),
+                       Decimal(credit_total or 0).quantize(Decimal("0.01")), more)
 
 
 def _credits(customer_ids: list[int]) -> dict[int, Decimal]:
