@@ -117,24 +117,28 @@ def desk_spend(user: User, months: list[str]) -> Spend:
     the roles that see everyone."""
     out = Spend(months=months)
     sources = [spend_summary.CLAIM] + ([spend_summary.PETTY_CASH] if user.role in ALL_SEEING else [])
-    rows = scoped(select(SpendMonthTotal.person_id, SpendMonthTotal.month, SpendMonthTotal.category,
-                         func.sum(SpendMonthTotal.cents)), SpendMonthTotal.person_id, user).where(
-        SpendMonthTotal.month.in_(months), SpendMonthTotal.source.in_(sources)).group_by(
-        SpendMonthTotal.person_id, SpendMonthTotal.month, SpendMonthTotal.category)
-    by_person: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for person_id, in_month, category, cents in db.session.execute(rows):
-        if not cents:
-            continue  # a row that went back to nothing (a claim approved, then reversed out)
-        amount = (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
-        out.by_category[category] += amount
-        out.by_month[in_month] += amount
-        out.month_category[(in_month, category)] += amount
-        out.total += amount
-        by_person[person_id] += amount
-    if by_person:
-        for person_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(by_person))):
-            out.by_person[name] += by_person[person_id]
+    where = (SpendMonthTotal.month.in_(months), SpendMonthTotal.source.in_(sources))
+    cents = func.sum(SpendMonthTotal.cents)
+    # Two small groupings of the summary (month × category; person), not its rows: a few dozen figures.
+    for in_month, category, total in db.session.execute(scoped(
+            select(SpendMonthTotal.month, SpendMonthTotal.category, cents), SpendMonthTotal.person_id, user)
+            .where(*where).group_by(SpendMonthTotal.month, SpendMonthTotal.category)):
+        if total:  # a row that went back to nothing (a claim approved, then taken out again) shows nothing
+            amount = _yuan(total)
+            out.by_category[category] += amount
+            out.by_month[in_month] += amount
+            out.month_category[(in_month, category)] += amount
+            out.total += amount
+    for name, total in db.session.execute(scoped(
+            select(User.name, cents).join(User, SpendMonthTotal.person_id == User.id), SpendMonthTotal.person_id, user)
+            .where(*where).group_by(User.id, User.name)):
+        if total:
+            out.by_person[name] += _yuan(total)
     return out
+
+
+def _yuan(cents) -> Decimal:
+    return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 
 
 def chart_data(s: Spend) -> dict:
