@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed-demo, seed-scale, audit-verify."""
+"""Flask CLI commands: seed-demo, seed-scale, audit-verify, spend-summary-rebuild."""
 
 import click
 from flask.cli import with_appcontext
@@ -73,6 +73,17 @@ def audit_verify_command():
     raise SystemExit(1)
 
 
+@click.command("spend-summary-rebuild")
+@with_appcontext
+def spend_summary_rebuild_command():
+    """Recompute the desks' spend summary from the claims and the ledger (after loading rows around the ORM)."""
+    from .services.spend_summary import rebuild
+
+    rows = rebuild()
+    db.session.commit()
+    click.echo(f"spend summary rebuilt: {rows} rows")
+
+
 # Workflows that keep their own tamper evidence (cross-checked with the audit trail) add
 # a function here returning a list of problems; audit-verify fails when any is reported.
 INTEGRITY_CHECKS = ["intranet.services.ledger:verify", "intranet.services.receivables:verify"]
@@ -82,3 +93,4 @@ def register(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(audit_verify_command)
+    app.cli.add_command(spend_summary_rebuild_command)

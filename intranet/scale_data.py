@@ -52,6 +52,7 @@ from .models.search_keys import pinyin_keys
 from .services import audit as audit_service
 from .services import ledger as ledger_service
 from .services import receivables as receivables_service
+from .services import spend_summary
 
 MARKER = "sc_t01_sup"  # the first scale supervisor: present means the scale data is loaded
 BATCH = 5000
@@ -602,6 +603,9 @@ def build(staff: int = 200, years: float = 2, customers_per_person: int = 25, se
     db.session.info.pop("audit_head", None)
     _bump_sequences(ids)
     db.session.flush()
+    # The claims and ledger entries above went in around the ORM, so the spend summary's flush listener
+    # never saw them: recompute it from the rows.
+    counts["spend_month_total"] = spend_summary.rebuild()
     # Fresh statistics: the planner otherwise still thinks the bulk-loaded tables are empty (SQLite, with
     # none, walks 300 reps' plans for one day's visits instead of the date index).
     db.session.execute(text("ANALYZE"))

@@ -45,6 +45,7 @@ from .expenses import ExpenseLine as ExpenseLine
 from .expenses import Promotion as Promotion
 from .expenses import PromotionLine as PromotionLine
 from .expenses import Receipt as Receipt
+from .expenses import SpendMonthTotal as SpendMonthTotal
 from .imports import ImportBatch as ImportBatch
 from .ledger import LedgerEntry as LedgerEntry
 from .ledger import PeriodClose as PeriodClose

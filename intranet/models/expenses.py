@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -212,3 +212,18 @@ class ExpenseBudget(db.Model):
 
     region = relationship("Region")
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class SpendMonthTotal(db.Model):
+    """The desks' spend card, summed ahead (services.spend_summary keeps it): one row per month, person,
+    category and source, so the card reads a table that grows with months × people, not with lines.
+    Whole cents (not Money): SQLite keeps NUMERIC as a double, and an increment must stay exact."""
+
+    __table_args__ = (UniqueConstraint("month", "person_id", "category", "source", name="uq_spend_month_total"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # "YYYY-MM": the line's spent_on, the entry's period
+    person_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # claimant; custodian for cash
+    category: Mapped[str] = mapped_column(String(30))
+    source: Mapped[str] = mapped_column(String(12))  # "claim" | "petty_cash"
+    cents: Mapped[int] = mapped_column(BigInteger, default=0)
