@@ -4,14 +4,14 @@ Filled from the existing claims and ledger by services.spend_summary.rebuild()'s
 database shows the same figures right after the upgrade.
 
 Revision ID: c78000000001
-Revises: c77000000001
+Revises: c79000000001 (the receivables indexes, written in parallel from c77000000001)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c78000000001"
-down_revision = "c77000000001"
+down_revision = "c79000000001"
 branch_labels = None
 depends_on = None
 
