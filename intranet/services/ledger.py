@@ -44,7 +44,7 @@ from ..models.ledger import (
 )
 from ..models.sql import money_sum
 from ..web.formatting import money
-from . import audit, receipts, spend_summary  # noqa: F401  (spend_summary: its flush listener keeps the desks' spend figures)
+from . import audit, receipts
 from .errors import AlreadyDecided, DomainError, Forbidden
 
 CENT = Decimal("0.01")

@@ -530,10 +530,7 @@ def receivables(user: User, asof: date | None = None, *, customer_id: int | None
         names = [f"s{i}" for i in range(len(_sums(sub)))]
         per_customer = select(sub.c.customer_id, *[c.label(n) for c, n in zip(_sums(sub), names, strict=True)]) \
             .group_by(sub.c.customer_id).subquery()
-        # rows with nothing left to allocate add zero: skipping them changes no figure
-        credit = select(IncomingPayment.customer_id.label("customer_id"),
-                        money_sum(IncomingPayment.amount - IncomingPayment.allocated).label("credit")) \
-            .where(IncomingPayment.amount != IncomingPayment.allocated).group_by(IncomingPayment.customer_id).subquery()
+        credit = _credit_by_customer().subquery()
         row = db.session.execute(
             select(*[money_sum(per_customer.c[n]) for n in names[:-1]], func.sum(per_customer.c[names[-1]]),
                    func.count(), money_sum(credit.c.credit))
@@ -547,13 +544,18 @@ def receivables(user: User, asof: date | None = None, *, customer_id: int | None
                        Decimal(credit_total or 0).quantize(Decimal("0.01")), more)
 
 
+def _credit_by_customer():
+    """Each customer's money received and not yet allocated (客户余额): one statement for the page's
+    customers and for the register's credit total. Payments fully allocated add zero, so they are left out."""
+    return (select(IncomingPayment.customer_id.label("customer_id"),
+                   money_sum(IncomingPayment.amount - IncomingPayment.allocated).label("credit"))
+            .where(IncomingPayment.amount != IncomingPayment.allocated).group_by(IncomingPayment.customer_id))
+
+
 def _credits(customer_ids: list[int]) -> dict[int, Decimal]:
     if not customer_ids:
         return {}
-    rows = db.session.execute(select(IncomingPayment.customer_id,
-                                     money_sum(IncomingPayment.amount - IncomingPayment.allocated))
-                              .where(IncomingPayment.customer_id.in_(customer_ids))
-                              .group_by(IncomingPayment.customer_id))
+    rows = db.session.execute(_credit_by_customer().where(IncomingPayment.customer_id.in_(customer_ids)))
     return {cid: Decimal(v or 0).quantize(Decimal("0.01")) for cid, v in rows}
 
 
