@@ -255,31 +255,76 @@ def make_user(app):
 
 # ---- PostgreSQL -----------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def pg_url(worker_index) -> str:
-    """A private PostgreSQL database for this xdist worker, created empty."""
-    # TEST_PG_PREFIX keeps two checkouts' runs on one server apart (each drops its own databases).
-    name = f"{os.environ.get('TEST_PG_PREFIX', 'intranet_test')}_{worker_index}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+def _pg_admin():
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_database_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
+@pytest.fixture(scope="session")
+def pg_name(worker_index) -> str:
+    # TEST_PG_PREFIX keeps two checkouts' runs on one server apart (each drops its own databases).
+    return f"{os.environ.get('TEST_PG_PREFIX', 'intranet_test')}_{worker_index}"
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_name) -> str:
+    """A private PostgreSQL database for this xdist worker, created empty."""
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
+    admin.dispose()
+    return _pg_database_url(pg_name)
+
+
+@pytest.fixture(scope="session")
+def _pg_templates(pg_name, redis_url, tmp_path_factory):
+    """Schema + demo on PostgreSQL, built once per test process and clock instant into a template
+    database; each test gets a copy (CREATE DATABASE … TEMPLATE), about ten times faster than
+    dropping, creating and seeding ninety-odd tables for every test."""
+    built: dict[str, str] = {}
+    admin = _pg_admin()
+
+    def _for(key: str) -> str:
+        if key not in built:
+            name = f"{pg_name}_t{len(built)}"
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            folder = tmp_path_factory.mktemp("pg-template")
+            app = _make_app(_pg_database_url(name), redis_url, folder)
+            with app.app_context():
+                db.create_all()
+                seed()
+                db.session.commit()
+                db.session.remove()
+                db.engine.dispose()  # a template database may have no connections when it is copied
+            built[key] = name
+        return built[key]
+
+    yield _for
+    with admin.connect() as conn:
+        for name in built.values():
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
-def pg_app(pg_url, redis_url, tmp_path, frozen_clock):
-    """The app on PostgreSQL with a fresh schema and the demo org."""
+def pg_app(pg_url, pg_name, _pg_templates, redis_url, tmp_path, frozen_clock, clock_instant):
+    """The app on PostgreSQL with the demo org: this worker's database, copied from the template."""
+    template = _pg_templates(clock_instant.isoformat())
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{pg_name}" TEMPLATE "{template}"'))
+    admin.dispose()
     app = _make_app(pg_url, redis_url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 10})
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        seed()
-        db.session.commit()
         yield app
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 
