@@ -68,6 +68,21 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("clock_instant", [CALENDAR_SWEEP[n] for n in names], ids=names, indirect=True)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items):
+    """The tests of one sweep instant run in one process: each process seeds the demo once per instant
+    it meets (a template, see _templates), so spreading an instant over both costs a second seed."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "clock_instant" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(f"instant-{_instant_name(callspec)}"))
+
+
+def _instant_name(callspec) -> str:
+    instant = callspec.params["clock_instant"]
+    return next((name for name, at in CALENDAR_SWEEP.items() if at == instant), "default")
+
+
 @pytest.fixture
 def clock_instant(request):
     """Where this test's clock starts (DEFAULT_INSTANT, or one instant of the calendar sweep)."""

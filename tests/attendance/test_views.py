@@ -103,3 +103,21 @@ def test_lists_export_to_excel(login):
     for url in ("/attendance/leave", "/attendance/trips", "/attendance/violations"):
         response = client.get(f"{url}?format=xlsx")
         assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_the_desk_board_card_names_ten_and_counts_the_rest(login, users, make_user, clock_in):
+    """A department of many: the card names ten people not yet in and says how many there are in all,
+    with a link to the whole board; a small team is named in full."""
+    late_comers = [make_user("rep", name=f"新人{i:02d}", reports_to=users["supervisor1"],
+                             team=users["rep1"].team) for i in range(12)]
+    clock_in(users["rep1"], DAY, 8, 55)
+    with at(DAY, 10):
+        board = login("manager").get("/attendance/board").get_data(as_text=True)
+        desk = login("manager").get("/manager/").get_data(as_text=True)
+    card = desk[desk.index('id="card-attendance_board"'):]
+    card = card[:card.index("</section>")]
+    named = [u.name for u in late_comers if u.name in card]
+    assert len(named) <= 10 and "新人11" not in card
+    total_missing = int(card.split('class="badge">')[1].split("<")[0])
+    assert total_missing >= 12 and f"等 {total_missing} 人" in card
+    assert "/attendance/board" in card and all(u.name in board for u in late_comers)

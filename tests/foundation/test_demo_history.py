@@ -3,9 +3,12 @@ a page, the money still adds up, every stamp is in office hours on a working day
 nothing, and every desk renders."""
 
 import re
+import shutil
 from datetime import time
+from pathlib import Path
 
 import pytest
+from conftest import _make_app
 from sqlalchemy import func, inspect, select
 
 from intranet.clock import SHANGHAI, is_workday, month_of, today_local
@@ -45,18 +48,48 @@ LISTS = ("/customers/", "/visits/reports", "/expenses/", "/returns/", "/orders/"
 DESKS = {"rep1": "rep", "rep3": "rep", "supervisor1": "supervisor", "supervisor2": "supervisor", "manager": "manager",
          "director": "director", "gm": "gm", "assistant": "assistant", "finance": "finance"}
 PAGES = re.compile(r"第 1 / (\d+) 页")
+# One process runs this module (make test runs --dist loadgroup), so the quarter is seeded once, not once a process.
+pytestmark = pytest.mark.xdist_group("demo_history")
 
 
 def _last_ids() -> dict:
     return {model: db.session.scalar(select(func.max(model.id))) or 0 for model in MODELS}
 
 
+@pytest.fixture(scope="session")
+def _history_templates(_templates, tmp_path_factory, redis_url):
+    """The demo plus its quarter, seeded once per test process and clock instant (half a minute each):
+    every test of this module starts from a copy, as the other tests start from the demo's."""
+    built: dict[str, tuple[Path, tuple]] = {}
+
+    def _for(key: str) -> tuple[Path, tuple]:
+        if key not in built:
+            folder = tmp_path_factory.mktemp("history")
+            shutil.copytree(_templates(key), folder, dirs_exist_ok=True)
+            app = _make_app(f"sqlite:///{folder / 'test.db'}", redis_url, folder)
+            with app.app_context():
+                before = {model.__name__: n for model, n in _last_ids().items()}
+                created = seed_history()
+                db.session.commit()
+                db.session.remove()
+                db.engine.dispose()
+            built[key] = folder, (before, created)
+        return built[key]
+
+    return _for
+
+
 @pytest.fixture
-def history(app, users):
-    before = _last_ids()
-    created = seed_history(users)
-    db.session.commit()
-    return before, created
+def _template_instance(_history_templates, frozen_clock, clock_instant) -> Path:
+    """This module's tests open the demo with its quarter already seeded (see _history_templates)."""
+    return _history_templates(clock_instant.isoformat())[0]
+
+
+@pytest.fixture
+def history(app, _history_templates, clock_instant):
+    """(the last id of each model before the quarter was seeded, how many rows it created)."""
+    before, created = _history_templates(clock_instant.isoformat())[1]
+    return {model: before[model.__name__] for model in MODELS}, created
 
 
 def test_every_main_list_has_more_than_one_page_for_the_manager(history, login, app):
