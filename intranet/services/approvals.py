@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask import url_for
 from flask_babel import force_locale
@@ -370,12 +371,16 @@ def with_fallback(request: ApprovalRequest, step: dict, named: list[User]) -> li
 
 def _step_level(request: ApprovalRequest, step: dict, named: list[User]) -> int:
     """Where on the ladder a step sits: its role, or the rank of the person it names."""
-    role = step.get("role") if step["approver_kind"] == ROLE else (named[0].role if named else None)
+    return _level(step, named[0].role if named else None, request.submitter.role)
+
+
+def _level(step: dict, first_named_role: str | None, submitter_role: str) -> int:
+    """_step_level from plain values (the inbox's pre-filter computes it without loading anything)."""
+    role = step.get("role") if step["approver_kind"] == ROLE else first_named_role
     if role in ESCALATION_LADDER:
         return ESCALATION_LADDER.index(role)
     if role is None and step["approver_kind"] != ROLE:  # the line manager has left: start above the submitter
-        mine = request.submitter.role
-        return ESCALATION_LADDER.index(mine) if mine in ESCALATION_LADDER else 0
+        return ESCALATION_LADDER.index(submitter_role) if submitter_role in ESCALATION_LADDER else 0
     return 0  # assistant, finance, rep: the department's manager is next
 
 
@@ -672,41 +677,129 @@ def inbox(user: User) -> list[ApprovalRequest]:
     return list(inbox_principals(user))
 
 
-# Roles no step is ever escalated to (escalated_to starts one rung above the step's level, so never at
-# the ladder's first rung): they decide only what a step names them for.
-NEVER_ESCALATED = tuple(r for r in APPROVER_ROLES if r not in ESCALATION_LADDER[1:])
+# ---- the inbox's pre-filter ------------------------------------------------------
+# A department has hundreds of requests pending, and evaluating one (named_deciders, with_fallback,
+# capacity) needs it loaded with its decisions and its submitter's line. Most cannot concern a given
+# reader, and that shows from plain columns: the inbox first picks, from one row per user and one per
+# pending request, the requests whose current step could name the reader or could go up the ladder to
+# them, and loads and evaluates only those. The test below is a superset of capacity(): it never drops
+# a request the full evaluation would keep (tests/approvals/test_inbox_queries.py compares both).
 
 
-def _could_name(user: User, step: dict, submitter_id: int, boss_of: dict[int, int | None]) -> bool:
+class _Person(NamedTuple):
+    id: int
+    role: str
+    boss: int | None  # reports_to_id
+    active: bool
+
+
+@dataclass
+class _Staff:
+    """Everyone's (id, role, reports_to_id, active), from one statement."""
+
+    people: dict[int, _Person]
+    active_by_role: dict[str, list[int]]
+
+    @classmethod
+    def load(cls) -> _Staff:
+        people = {p.id: p for p in (_Person(*row) for row in db.session.execute(
+            select(User.id, User.role, User.reports_to_id, User.active)))}
+        active_by_role: dict[str, list[int]] = {}
+        for p in people.values():
+            if p.active:
+                active_by_role.setdefault(p.role, []).append(p.id)
+        return cls(people, active_by_role)
+
+    def boss_of(self, user_id: int | None) -> int | None:
+        person = self.people.get(user_id) if user_id is not None else None
+        return person.boss if person else None
+
+    def line_of(self, user_id: int) -> set[int]:
+        """_line_of from the plain rows: boss, boss's boss, … (active or not)."""
+        ids, boss = set(), self.boss_of(user_id)
+        while boss is not None and boss not in ids:
+            ids.add(boss)
+            boss = self.boss_of(boss)
+        return ids
+
+    def active(self, user_id: int | None) -> list[int]:
+        person = self.people.get(user_id) if user_id is not None else None
+        return [person.id] if person and person.active else []
+
+    def named(self, step: dict, submitter_id: int) -> list[int]:
+        """named_deciders from the plain rows: the ids of the active people the step names."""
+        if step.get("assigned_to"):
+            return self.active(step["assigned_to"])
+        if step["approver_kind"] == LINE_MANAGER:
+            return self.active(self.boss_of(submitter_id))
+        if step["approver_kind"] == SECOND_LINE:
+            return self.active(self.boss_of(self.boss_of(submitter_id)))
+        role = step.get("role")
+        if role not in APPROVER_ROLES:
+            return []
+        holders = self.active_by_role.get(role, [])
+        if role in LINE_ROLES:
+            line = self.line_of(submitter_id)
+            return [i for i in holders if i in line]
+        return holders
+
+
+class _Pending(NamedTuple):
+    id: int
+    step: dict
+    submitter_id: int
+    preparer_ids: list
+
+
+def _could_name(user, step: dict, submitter_id: int, staff: _Staff) -> bool:
     """Whether a step could name `user` (named_deciders before its checks): a cheap superset test."""
     if step.get("assigned_to"):
         return step["assigned_to"] == user.id
     if step["approver_kind"] == ROLE:
         return step.get("role") == user.role
-    boss = boss_of.get(submitter_id)
-    return user.id in (boss, boss_of.get(boss) if boss is not None else None)
+    boss = staff.boss_of(submitter_id)
+    return user.id == (boss if step["approver_kind"] == LINE_MANAGER else staff.boss_of(boss))
 
 
-def _named_candidates(user: User) -> list[int]:
-    """The pending requests whose current step could name `user`, from their ids and steps alone (no
-    request, decision or user loaded): for a role never escalated to, the rest cannot be in the inbox."""
-    boss_of = dict(db.session.execute(select(User.id, User.reports_to_id)).all())
+def _could_escalate_to(user, request: _Pending, staff: _Staff) -> bool:
+    """Whether with_fallback could add `user` to the step's deciders (a superset test).
+
+    with_fallback goes up only when the eligible named (named − submitter − preparers − those who
+    approved this step already) are fewer than the approvals still needed (reviewers − approvals so
+    far). Each approval removes at most one eligible person and one needed approval, so that can only
+    happen if the named minus submitter and preparers are fewer than `reviewers`: decisions need not be
+    read. escalated_to then takes people of one role strictly above the step's level (_step_level)."""
+    step = request.step
+    named = staff.named(step, request.submitter_id)
+    excluded = {request.submitter_id, *request.preparer_ids}
+    if len([i for i in named if i not in excluded]) >= step.get("reviewers", 1):
+        return False
+    first_role = staff.people[named[0]].role if named else None
+    level = _level(step, first_role, staff.people[request.submitter_id].role)
+    return user.role in ESCALATION_LADDER[level + 1:]
+
+
+def _candidates(user: User, delegations: list[Delegation]) -> list[int]:
+    """The pending requests whose current step could name, or go up to, `user` or someone who delegated
+    to them: the only ones capacity() can find in the inbox. Two statements, whatever the data."""
+    staff = _Staff.load()
+    principals = [user, *(staff.people[d.delegator_id] for d in delegations)]
     rows = db.session.execute(select(ApprovalRequest.id, ApprovalRequest.steps, ApprovalRequest.current_step,
-                                     ApprovalRequest.submitter_id).where(ApprovalRequest.status == PENDING))
-    return [i for i, steps, current, submitter in rows
-            if current < len(steps) and _could_name(user, steps[current], submitter, boss_of)]
+                                     ApprovalRequest.submitter_id, ApprovalRequest.preparer_ids)
+                              .where(ApprovalRequest.status == PENDING))
+    pending = [_Pending(i, steps[current], submitter, preparers or [])
+               for i, steps, current, submitter, preparers in rows if current < len(steps)]
+    return [r.id for r in pending
+            if any(_could_name(p, r.step, r.submitter_id, staff) or _could_escalate_to(p, r, staff)
+                   for p in principals)]
 
 
 def inbox_principals(user: User) -> dict[ApprovalRequest, User]:
     """The inbox with, for each request, whom `user` decides for (so the page asks no more per row)."""
     delegations = active_delegations_to(user)
-    stmt = select(ApprovalRequest).where(ApprovalRequest.status == PENDING)
-    if user.role in NEVER_ESCALATED and not delegations:
-        # Only the few requests that could name this user are loaded and evaluated (a department has
-        # hundreds pending, most of them for the manager); a delegate may act for anyone, so not then.
-        stmt = stmt.where(ApprovalRequest.id.in_(_named_candidates(user)))
     pending = list(db.session.scalars(
-        stmt
+        select(ApprovalRequest).where(ApprovalRequest.status == PENDING,
+                                      ApprovalRequest.id.in_(_candidates(user, delegations)))
         .options(selectinload(ApprovalRequest.decisions),
                  selectinload(ApprovalRequest.submitter).selectinload(User.reports_to).selectinload(User.reports_to))
         .order_by(ApprovalRequest.step_started_at.desc(), ApprovalRequest.id.desc())))

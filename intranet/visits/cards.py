@@ -2,7 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 
-from ..models.visits import VisitPlan
 from ..services import visits as svc
 from ..web.desk import card, nav
 
@@ -16,10 +15,7 @@ def reports_due_card(user) -> dict:
 
 @card("visit_plans_waiting", "visits/cards/plans_waiting.html", ("supervisor",), order=21)
 def plans_waiting_card(user) -> dict:
-    from ..extensions import db
-
-    stmt = svc.visible_plans(user).where(VisitPlan.status == "submitted").order_by(VisitPlan.submitted_at)
-    return {"items": list(db.session.scalars(stmt))}
+    return {"items": svc.plans_waiting(user)}
 
 
 @card("visit_follow_ups", "visits/cards/follow_ups.html", ("rep",), order=22)

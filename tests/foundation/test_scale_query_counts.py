@@ -53,10 +53,12 @@ def test_desks_registers_overview_and_ledger_month_do_not_grow_with_the_data(app
     db.session.commit()
     assert counts["ledger_entry"] > 1000 and counts["return_request"] > 50
     large = _counts(clients, _biggest_box())
-    # The assistant's and supervisor's desks ran one statement more at scale in two full-suite runs
-    # (71 → 72, 62 → 63) but equal counts when run alone: one card skips a statement when its list is
-    # empty, and which list is empty on the demo differs between runs (cause not found yet; issue 10).
-    # Allow that one; anything that loads per row would add many more at this size.
+    # The assistant's and supervisor's desks differed by one statement between the two sizes in some runs,
+    # either way (71 → 72 and 62 → 63 in full-suite runs; 44 → 43 and 52 → 51 alone). One cause found and
+    # fixed (issue 10): the supervisor's 待审核的拜访计划 card read each plan's rep lazily, a statement only
+    # when no earlier card had put that rep in the session; it now joins them (visits.plans_waiting). The
+    # assistant's was not found (equal in four runs alone after that fix). Allow one either way for these
+    # two; anything that loads per row would add many more at this size.
     wobbly = ("assistant desk", "supervisor desk")
     assert {k: v for k, v in large.items() if k not in wobbly} == {k: v for k, v in small.items() if k not in wobbly}
-    assert all(0 <= large[k] - small[k] <= 1 for k in wobbly), (small, large)
+    assert all(abs(large[k] - small[k]) <= 1 for k in wobbly), (small, large)

@@ -1,9 +1,10 @@
 """List pages and the plan-vs-actual table run a bounded number of queries, whatever the row count."""
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import event
-from visit_helpers import approved_plan, clear_demo_visits
+from visit_helpers import approved_plan, clear_demo_visits, customer_of
 
 from intranet.extensions import db
 from intranet.services import customers as customer_rules
@@ -49,3 +50,42 @@ def test_lists_do_not_grow_with_rows(app, users, login):
     after = {u: _queries(c, u) for u in urls}
     assert after == before
     assert max(after.values()) <= 12, after
+
+
+def test_the_plans_waiting_card_counts_visits_in_sql_whatever_the_plans(app, users):
+    """The supervisor's 待审核的拜访计划: each submitted plan of the team with its number of visits, in one
+    the same statements for two plans or six (no plan's rep or visits read one by one)."""
+    from sqlalchemy import func, select
+
+    from intranet.models import PlannedVisit, User, VisitPlan
+
+    def submitted_counts():
+        team = select(User.id).where(User.reports_to_id == users["supervisor1"].id)
+        rows = db.session.execute(select(VisitPlan.id, func.count(PlannedVisit.id)).outerjoin(PlannedVisit)
+                                  .where(VisitPlan.status == "submitted", VisitPlan.rep_id.in_(team))
+                                  .group_by(VisitPlan.id))
+        return dict(rows.all())
+
+    def measured():
+        db.session.expire_all()
+        counter = Counter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            items = svc.plans_waiting(users["supervisor1"])
+            names = [plan.rep.name for plan, _ in items]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        assert {plan.id: n for plan, n in items} == submitted_counts() and len(names) == len(items)
+        return counter.n, len(items)
+
+    few = measured()
+    for username in ("rep1", "rep2"):
+        for month, visits in (("2027-01", 1), ("2027-02", 3)):
+            plan = svc.create_plan(users[username], month)
+            for day in range(visits):
+                svc.add_visit(users[username], plan, customer_of(username).id, date(int(month[:4]), int(month[5:]), 4 + day),
+                              Decimal("2"), "客户维护")
+            svc.submit_plan(users[username], plan)
+    db.session.commit()
+    many = measured()
+    assert few[0] == many[0] <= 2 and many[1] == few[1] + 4  # (the scope, then the plans)
