@@ -28,6 +28,7 @@ import time_machine
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from jinja2.bccache import Bucket, BytecodeCache
 from redis import Redis
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
@@ -171,6 +172,20 @@ def _fresh_request_globals() -> None:
         g.__dict__.clear()
 
 
+class MemoryBytecodeCache(BytecodeCache):
+    """Jinja's compiled templates kept in this test process (Jinja ships file and memcached caches)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
 def _make_app(database_url: str, redis_url: str, tmp_path: Path, **overrides):
     app = create_app(
         TestConfig,
@@ -181,7 +196,13 @@ def _make_app(database_url: str, redis_url: str, tmp_path: Path, **overrides):
         **overrides,
     )
     app.test_client_class = CSRFClient
+    # Every test builds its own app, and Jinja compiles each template anew for each app; compiled
+    # templates are kept for the process instead (keyed by the source's checksum, so an edit recompiles).
+    app.jinja_env.bytecode_cache = _JINJA_BYTECODE
     return app
+
+
+_JINJA_BYTECODE = MemoryBytecodeCache()
 
 
 @pytest.fixture(scope="session")
