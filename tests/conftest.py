@@ -10,6 +10,10 @@ Spring Festival holiday). Browser tests keep the real clock: Chromium judges coo
 own clock, which time-machine cannot move; they rely only on the demo, which is built for any day.
 Processes a test starts (workers, redis-server) get an environment without libfaketime's
 variables (see ``subprocess_env``), and Python ones get the test's clock through tests/clocked.py.
+Under libfaketime a test never uses a timed threading wait as a sleep (``Event().wait(t)``, a lock or
+condition acquire that times out): libfaketime shifts the monotonic clock but does not wrap
+sem_clockwait, so such a wait lasts the fake offset, weeks (libfaketime #390). ``time.sleep`` is
+fine, and so are waits that are signalled (a barrier filling, a thread joining, an event set).
 """
 
 import hashlib

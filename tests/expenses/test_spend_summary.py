@@ -4,6 +4,7 @@ incremental path leaves the same table as a rebuild from scratch, and on Postgre
 adding to the same row both count."""
 
 import threading
+import time
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -138,7 +139,7 @@ def _race(pg_app, key, first_cents: int, second_cents: int) -> None:
             try:
                 spend_summary.add(db.session, {key: first_cents})
                 first_added.set()
-                threading.Event().wait(0.5)  # the second is now waiting on this row
+                time.sleep(0.5)  # the second is now waiting on this row (a sleep: see tests/conftest.py on faketime)
                 db.session.commit()
             except Exception as exc:  # noqa: BLE001 — reported by the assertion below
                 errors.append(exc)
