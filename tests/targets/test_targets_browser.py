@@ -7,14 +7,19 @@ import pytest
 from conftest import PHONE, browser_login, screenshot
 from playwright.sync_api import expect
 
+from intranet.clock import today_local
+
 STATUS = ".page-head h1 .status"
 
 
 @pytest.mark.browser
 def test_target_breakdown_approval_forecast_and_rep_view(page, as_user, users):
+    # Dates from the clock (browser tests keep the real one): the demo holds this year's target, so the
+    # director sets next year's; the forecast is for this month.
+    next_year, this_month = today_local().year + 1, today_local().strftime("%Y-%m")
     browser_login(page, "director")
     page.goto("/targets/")
-    page.fill("#target-form input[name=year]", "2027")
+    page.fill("#target-form input[name=year]", str(next_year))
     page.fill("#target-form input[name=amount]", "1,000,000")
     page.click("#target-form button.primary")
     expect(page.locator(STATUS)).to_have_text("草稿")
@@ -47,7 +52,7 @@ def test_target_breakdown_approval_forecast_and_rep_view(page, as_user, users):
 
     supervisor = as_user("supervisor1", viewport=PHONE)
     supervisor.goto("/targets/forecasts")
-    supervisor.fill("#forecast-form input[name=period]", "2026-12")
+    supervisor.fill("#forecast-form input[name=period]", this_month)
     supervisor.fill("#forecast-form input[name=amount]", "１８０，０００")
     supervisor.click("#save-forecast")
     expect(supervisor.locator(".flash").first).to_contain_text("销售预测已保存")
