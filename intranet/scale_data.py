@@ -547,7 +547,7 @@ def build(staff: int = 200, years: float = 2, customers_per_person: int = 25, se
                                  "recipient": rep["name"], "mail_method": "courier", "tracking_no": "",
                                  "prepared_by_id": office["id"], "prepared_at": at + timedelta(days=3),
                                  "checked_by_id": me["finance"]["id"], "checked_at": checked_at,
-                                 "month": month_of(day + timedelta(days=4)), "note": ""})
+                                 "month": month_of(day + timedelta(days=4)), "note": "", "collected": Decimal("0.00")})
                 for lid, product, qty, amount in my_lines:
                     shipment_lines.append({"id": ids.take(ShipmentLine), "shipment_id": sid, "order_line_id": lid,
                                            "product_id": product.id, "quantity": qty})
@@ -558,6 +558,7 @@ def build(staff: int = 200, years: float = 2, customers_per_person: int = 25, se
                 trail.add(me["finance"], "invoice.check", "Invoice", iid, checked_at, {})
                 if (today - day).days < 50 and rng.random() < 0.6:
                     continue  # still open: the receivables register has something to chase
+                invoices[-1]["collected"] = total  # paid in full by the confirmed allocation below
                 pay_id = ids.take(IncomingPayment)
                 received_on = day + timedelta(days=rng.randint(10, 40))
                 reg_at = _stamp(min(received_on, today), rng)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -268,8 +268,14 @@ class ShipmentLine(db.Model):
 class Invoice(db.Model):
     """开票登记: requested against shipped lines; the check compares product, price and quantity."""
 
-    # The receivables register reads checked invoices with their order, check time and amount.
-    __table_args__ = (Index("ix_invoice_register", "status", "order_id", "checked_at", "amount"),)
+    # The receivables register reads the checked invoices not yet fully collected: a partial index holds
+    # only those (a department's history has tens of thousands of settled invoices; the register read
+    # them all, with every allocation, to find the open few).
+    __table_args__ = (
+        Index("ix_invoice_register", "status", "order_id", "checked_at", "amount"),
+        Index("ix_invoice_open", "order_id", "checked_at", postgresql_where=text("status = 'checked' AND amount > collected"),
+              sqlite_where=text("status = 'checked' AND amount > collected")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # KP-202611-0001
@@ -278,6 +284,9 @@ class Invoice(db.Model):
     invoice_no: Mapped[str] = mapped_column(String(40))  # 发票号码
     content: Mapped[str] = mapped_column(String(120))  # 开票内容
     amount: Mapped[Decimal] = mapped_column(Money)
+    # Confirmed allocations net of confirmed reversals (回款), kept by services/receivables.confirm in the
+    # same transaction as the confirmation; receivables.verify checks it against the allocations.
+    collected: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"), server_default="0")
     recipient: Mapped[str] = mapped_column(String(60))
     mail_method: Mapped[str] = mapped_column(String(12), default="courier")
     tracking_no: Mapped[str] = mapped_column(String(40), default="")

@@ -469,6 +469,9 @@ def print_form(return_id):
 
 # ---- register -----------------------------------------------------------------------------------------
 
+REGISTER_TOP = 15  # customers and reps named in the register page's summary tables
+
+
 @bp.get("/register")
 @role_required(*RETURN_ROLES)
 def register():
@@ -479,8 +482,9 @@ def register():
     if request.args.get("format") == "xlsx":
         docs = svc.register_rows(current_user, start, end)
         return _register_workbook(docs, svc.register_summary(docs), start, end)
-    # The page: the summary grouped in the database, one page of the rows.
-    summary = svc.register_totals(current_user, start, end)
+    # The page: the summary grouped in the database (the largest customers and reps, the rest summed),
+    # one page of the rows; the export has every group.
+    summary = svc.register_totals(current_user, start, end, top=REGISTER_TOP)
     docs = paginate(svc.register_query(current_user, start, end))
     chart = svc.chart_data(summary)
     return render("returns/register.html", "register", docs=docs, summary=summary, start=start, end=end,

@@ -877,48 +877,55 @@ def _fen(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def register_totals(user: User, start: str | None = None, end: str | None = None) -> dict:
+def register_totals(user: User, start: str | None = None, end: str | None = None, top: int | None = None) -> dict:
     """register_summary() of the same rows, grouped and summed in the database: five statements whatever
-    the period holds, no return or line loaded."""
+    the period holds, no return or line loaded. With `top` the customers and reps keep their `top`
+    largest by amount (ranked in SQL: a department's year has hundreds of each), and "others" holds,
+    per key, how many groups were left out and their sums (the page's 其余 row; the export has them all)."""
     signed = visible_query(user).where(ReturnRequest.status.in_(TRACKING), _signed_between(start, end))
     ids = signed.with_only_columns(ReturnRequest.id)
     refunded = func.coalesce(money_sum(ReturnRequest.refund_amount), 0)
 
-    def grouped(*key):
-        stmt = (signed.with_only_columns(*key, func.count(ReturnRequest.id), money_sum(ReturnRequest.total_amount),
-                                         refunded).group_by(*key))
-        return [{"key": row[0] if len(key) == 1 else tuple(row[:len(key)]), "count": row[-3], "amount": row[-2],
-                 "refunded": _fen(row[-1])} for row in db.session.execute(stmt)]
+    def grouped(stmt, key, limit=None):
+        """[{"key", "count", "amount", "refunded"}] of `stmt` grouped by `key`; with a limit, the largest
+        `limit` groups and the number of groups in all."""
+        stmt = stmt.with_only_columns(key.label("k"), func.count(ReturnRequest.id).label("n"),
+                                      money_sum(ReturnRequest.total_amount).label("a"), refunded.label("r")).group_by(key)
+        if limit is not None:
+            ranked = stmt.add_columns(
+                func.row_number().over(order_by=(money_sum(ReturnRequest.total_amount).desc(), key)).label("i"),
+                func.count().over().label("groups")).subquery()
+            stmt = select(ranked.c.k, ranked.c.n, ranked.c.a, ranked.c.r, ranked.c.groups).where(ranked.c.i <= limit)
+        rows = list(db.session.execute(stmt))
+        groups = [{"key": row[0], "count": row[1], "amount": row[2], "refunded": _fen(row[3])} for row in rows]
+        return groups, (rows[0][4] if rows and limit is not None else len(groups))
 
-    month = local_month(ReturnRequest.signed_at)
-    months = grouped(month)
-    reasons = grouped(ReturnRequest.reason)
-    customers = grouped(ReturnRequest.customer_name)
-    reps = (signed.join(User, ReturnRequest.rep_id == User.id)
-            .with_only_columns(User.id, User.name, func.count(ReturnRequest.id), money_sum(ReturnRequest.total_amount),
-                               refunded).group_by(User.id, User.name))
-    by_rep: dict = defaultdict(lambda: {"count": 0, "amount": Decimal("0.00"), "refunded": Decimal("0.00")})
-    for _id, name, count, amount, back in db.session.execute(reps):  # two reps of one name add up, as before
-        g = by_rep[name]
-        g["count"] += count
-        g["amount"] += amount
-        g["refunded"] += _fen(back)
+    months, _n = grouped(signed, local_month(ReturnRequest.signed_at))
+    reasons, _n = grouped(signed, ReturnRequest.reason)
+    customers, customer_groups = grouped(signed, ReturnRequest.customer_name, top)
+    # Grouped by the rep's name: two reps of one name add up, as the export's summary does.
+    reps, rep_groups = grouped(signed.join(User, ReturnRequest.rep_id == User.id), User.name, top)
     products = (select(Product.code, Product.name, Product.spec, func.sum(ReturnLine.quantity),
                        money_sum(ReturnLine.amount), func.coalesce(func.sum(ReturnLine.received_qty), 0))
                 .join(Product, ReturnLine.product_id == Product.id).where(ReturnLine.return_id.in_(ids))
                 .group_by(Product.code, Product.name, Product.spec))
     product_rows = [{"key": (code, name, spec), "quantity": int(qty), "amount": amount, "received": int(received)}
                     for code, name, spec, qty, amount, received in db.session.execute(products)]
-    return {
+    out = {
         "month": sorted(months, key=lambda g: g["key"]),
         "reason": sorted(reasons, key=lambda g: REASONS.index(g["key"])),
         "customer": sorted(customers, key=lambda g: -g["amount"]),
-        "rep": sorted(({"key": k, **v} for k, v in by_rep.items()), key=lambda g: -g["amount"]),
+        "rep": sorted(reps, key=lambda g: -g["amount"]),
         "product": sorted(product_rows, key=lambda g: -g["amount"]),
         "total": sum((g["amount"] for g in months), Decimal("0.00")),
         "refunded": sum((g["refunded"] for g in months), Decimal("0.00")),
         "count": sum(g["count"] for g in months),
     }
+    out["others"] = {key: {"groups": groups - len(out[key]), "count": out["count"] - sum(g["count"] for g in out[key]),
+                           "amount": out["total"] - sum((g["amount"] for g in out[key]), Decimal("0.00")),
+                           "refunded": out["refunded"] - sum((g["refunded"] for g in out[key]), Decimal("0.00"))}
+                     for key, groups in (("customer", customer_groups), ("rep", rep_groups))}
+    return out
 
 
 def monthly_totals(user: User, months: list[str]) -> dict:

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, false, func, literal_column, null, select, true
+from sqlalchemy import case, false, func, literal_column, null, or_, select, true
 
 from ..clock import local_instant
 from ..extensions import db
@@ -227,6 +227,38 @@ def totals(user: User, span: Period, by: str = "rep", which: str | None = None,
     return {k: Figure(_money(a), int(q or 0)) for k, a, q in db.session.execute(stmt)}
 
 
+def paired_totals(user: User, span: Period, by: str = "rep", which: str | None = None) -> tuple[dict, dict]:
+    """totals() of the period and of the same period a year before, read in one pass over both ranges
+    (every table of the statistics sets a period beside last year's: one scan instead of two)."""
+    if by == "product" and (which or basis()) == "collected":
+        return {}, {}
+    f = facts(which)
+    key, joins = _key_column(f, by)
+    f.joins = [*f.joins, *joins]
+    before = span.previous_year()
+
+    def within(p: Period):
+        return (f.at >= f.bound(p.start)) & (f.at < f.bound(p.end + timedelta(days=1)))
+
+    now_cond, before_cond = within(span), within(before)
+    columns = [func.sum(case((now_cond, f.amount))), func.sum(case((now_cond, f.quantity))),
+               func.sum(case((before_cond, f.amount))), func.sum(case((before_cond, f.quantity)))]
+    keys = [key.label("k")] if key is not None else [literal_column("0").label("k")]
+    stmt = f.select(*keys, *columns, user=user, extra=(or_(now_cond, before_cond),))
+    if key is not None:
+        stmt = stmt.group_by(key)
+    now_out, before_out = {}, {}
+    for k, a, q, pa, pq in db.session.execute(stmt):
+        if a is not None:
+            now_out[k] = Figure(_money(a), int(q or 0))
+        if pa is not None:
+            before_out[k] = Figure(_money(pa), int(pq or 0))
+    if key is None:
+        now_out.setdefault(0, Figure())
+        before_out.setdefault(0, Figure())
+    return now_out, before_out
+
+
 def total(user: User, span: Period, which: str | None = None) -> Figure:
     return totals(user, span, "all", which).get(0, Figure())
 
@@ -343,7 +375,7 @@ def _shares(rows: list[Row]) -> list[Row]:
 def rep_rows(user: User, span: Period) -> list[Row]:
     """Per rep: amount, quantity, target, achievement, last year's same period, ranking."""
     reps = {u.id: u for u in visible_reps(user)}
-    now, before = totals(user, span, "rep"), totals(user, span.previous_year(), "rep")
+    now, before = paired_totals(user, span, "rep")
     goal = targets(user, span.start.year, span.months if span.kind in ("month", "ytd") else (), "rep")
     ids = set(reps) | set(now) | set(goal)
     extra = {i: n for i, n in _names(User, ids - set(reps)).items()}
@@ -355,7 +387,7 @@ def rep_rows(user: User, span: Period) -> list[Row]:
 
 
 def team_rows(user: User, span: Period) -> list[Row]:
-    now, before = totals(user, span, "team"), totals(user, span.previous_year(), "team")
+    now, before = paired_totals(user, span, "team")
     goal = targets(user, span.start.year, span.months if span.kind in ("month", "ytd") else (), "team")
     ids = set(now) | set(goal)
     names = _names(Team, ids)
@@ -365,7 +397,7 @@ def team_rows(user: User, span: Period) -> list[Row]:
 
 
 def region_rows(user: User, span: Period) -> list[Row]:
-    now, before = totals(user, span, "region"), totals(user, span.previous_year(), "region")
+    now, before = paired_totals(user, span, "region")
     names = _names(Region, set(now))
     rows = [Row(i, names.get(i, str(_l("未分区域"))), fig.amount, fig.quantity, None,
                 before.get(i, Figure()).amount) for i, fig in now.items()]
@@ -374,7 +406,7 @@ def region_rows(user: User, span: Period) -> list[Row]:
 
 def product_rows(user: User, span: Period, limit: int | None = None) -> list[Row]:
     """Best sellers (畅销产品): by amount, with quantity and last year's same period."""
-    now, before = totals(user, span, "product"), totals(user, span.previous_year(), "product")
+    now, before = paired_totals(user, span, "product")
     names = _names(Product, set(now))
     rows = _shares(ranked([Row(i, names.get(i, "?"), fig.amount, fig.quantity, None, before.get(i, Figure()).amount)
                            for i, fig in now.items()]))
@@ -405,7 +437,7 @@ def key_accounts(user: User, span: Period) -> list[Row]:
 
 def summary(user: User, span: Period) -> Row:
     """The whole scope for the period: amount, target, last year."""
-    now, before = total(user, span), total(user, span.previous_year())
+    now, before = (figures[0] for figures in paired_totals(user, span, "all"))
     goal = targets(user, span.start.year, span.months if span.kind in ("month", "ytd") else (), "all").get(0)
     return Row(0, "", now.amount, now.quantity, goal, before.amount)
 

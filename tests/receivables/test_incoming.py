@@ -163,6 +163,17 @@ def test_verify_finds_a_row_changed_behind_the_apps_back(app, users):
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "incoming.allocation"))
 
 
+def test_verify_finds_an_invoices_collected_figure_changed(app, users):
+    inv = invoice(users, qty=2)
+    p = receipt(users, inv.order.customer, "37.00")
+    receivables.confirm(users["finance"], receivables.allocate(users["assistant"], p, inv, Decimal("30.00")))
+    db.session.commit()
+    assert receivables.invoice_collected(inv.id) == Decimal("30.00") and receivables.verify() == []
+    db.session.execute(text("UPDATE invoice SET collected = 37 WHERE id = :i"), {"i": inv.id})
+    db.session.commit()
+    assert receivables.verify() == [f"invoice {inv.number}: collected 37.00 does not match its confirmed allocations 30.00"]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(["alloc", "confirm", "reverse"]), st.integers(0, 2),
                                 st.integers(1, 9000)), min_size=1, max_size=14))
@@ -198,5 +209,6 @@ def test_books_balance_over_random_allocation_sequences(app, users, steps):
         reserved = sum((a.amount for a in got if a.kind == "allocation" or a.confirmed_by_id), Decimal("0"))
         assert 0 <= confirmed <= reserved <= inv.amount
         assert receivables.invoice_open(inv) == inv.amount - reserved
+        assert receivables.invoice_collected(inv.id) == confirmed  # the figure kept on the invoice
     assert receivables.verify() == []
     assert db.session.scalar(select(db.func.count()).select_from(IncomingPayment)) >= 2

@@ -56,6 +56,27 @@ def test_concurrent_allocations_to_one_invoice_never_exceed_it(pg_app):
     assert receivables.verify() == []
 
 
+def test_confirmations_of_one_invoice_at_once_all_count(pg_app):
+    """Finance confirming four receipts' allocations to the same invoice at the same moment: the
+    invoice's collected figure holds all four (an increment in SQL, never a lost update)."""
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    inv = invoice(users, qty=10)  # 185.00
+    c = inv.order.customer
+    rows = [receivables.allocate(users["assistant"], receipt(users, c, "40.00"), inv, Decimal("40.00")).id
+            for _ in range(4)]
+    db.session.commit()
+    inv_id, finance_id = inv.id, users["finance"].id
+
+    def confirm(i):
+        receivables.confirm(db.session.get(User, finance_id), db.session.get(PaymentAllocation, rows[i]))
+        return "ok"
+
+    assert race(pg_app, 4, confirm) == ["ok"] * 4
+    db.session.expire_all()
+    assert receivables.invoice_collected(inv_id) == Decimal("160.00")
+    assert receivables.verify() == []
+
+
 def test_the_database_refuses_over_allocation(pg_app):
     users = {u.username: u for u in db.session.scalars(select(User))}
     inv = invoice(users, qty=2)

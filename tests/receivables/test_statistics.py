@@ -71,6 +71,8 @@ def _allocation(users, inv, amount, confirmed, kind="allocation", reverses=None)
                             confirmed_by_id=users["finance"].id if confirmed else None,
                             confirmed_at=confirmed.astimezone(SHANGHAI) if confirmed else None)
     db.session.add(row)
+    if confirmed:
+        inv.collected += Decimal(amount)  # what receivables.confirm keeps on the invoice
     db.session.flush()
     return row
 

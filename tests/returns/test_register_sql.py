@@ -86,3 +86,29 @@ def test_register_totals_in_sql_equal_the_rows_summed(app, users):
         for key in ("month", "reason", "customer", "rep", "product"):
             assert sorted(got[key], key=str) == sorted(expected[key], key=str), (who, key)
     assert svc.register_totals(users["director"], "2026-01", "2026-12")["count"] >= 5
+
+
+def test_the_page_keeps_the_largest_customers_and_reps_and_sums_the_others(app, users):
+    """With `top` the page's customer and rep tables hold the largest groups; the 其余 row holds the rest,
+    so that shown + others equals the whole register (checked against the rows summed in Python)."""
+    _check_top(users)
+
+
+@pytest.mark.postgres
+def test_the_largest_customers_on_postgresql(pg_app):
+    _check_top({u.username: u for u in db.session.scalars(select(User))})
+
+
+def _check_top(users):
+    _signed_returns(users)
+    rows = svc.register_rows(users["director"], "2026-01", "2026-12")
+    expected = svc.register_summary(rows)
+    got = svc.register_totals(users["director"], "2026-01", "2026-12", top=1)
+    for key in ("customer", "rep"):
+        everyone = sorted(expected[key], key=lambda g: (-g["amount"], g["key"]))
+        assert len(everyone) >= 2, key  # the seed has more than one of each: something is left out
+        assert got[key] == everyone[:1], key
+        rest = everyone[1:]
+        assert got["others"][key] == {"groups": len(rest), "count": sum(g["count"] for g in rest),
+                                      "amount": sum(g["amount"] for g in rest), "refunded": sum(g["refunded"] for g in rest)}
+    assert svc.register_totals(users["director"], "2026-01", "2026-12")["others"]["customer"]["groups"] == 0
