@@ -4,7 +4,7 @@ one service call, commit once, render the page or its fragment (HTMX) or redirec
 import re
 from datetime import date, timedelta
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from ..web.actions import done as _done
 from ..web.excel import send_workbook, workbook
 from ..web.guards import role_required
 from ..web.money_input import parse_amount
-from ..web.pagination import paginate
+from ..web.pagination import Page, paginate
 from ..web.rendering import render
 from ..web.transaction import commit
 from . import PLAN_ROLES, bp
@@ -291,7 +291,14 @@ def overview():
     data = fig.overview(current_user, year, month, today_local())
     if request.args.get("format") == "xlsx":
         return _overview_workbook(data)
-    return render("targets/overview.html", "body", data=data, month=f"{year:04d}-{month:02d}")
+    # The page shows one page of the reps, in the year's ranking (a department has hundreds; rendering
+    # them all cost more than reading them); the teams, the totals and the export cover everyone.
+    per_page = current_app.config["PAGE_SIZE"]
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    reps = data["reps"]
+    rep_page = Page(reps[(number - 1) * per_page:number * per_page], number, per_page, len(reps),
+                    len(reps) > number * per_page, False)
+    return render("targets/overview.html", "body", data=data, rep_page=rep_page, month=f"{year:04d}-{month:02d}")
 
 
 def _overview_workbook(data):

@@ -32,6 +32,24 @@ def test_rep1_sees_only_own_line_on_page_and_export(users, login):
     assert "T2026" in own.get_data(as_text=True)
 
 
+def test_the_page_shows_a_page_of_reps_and_the_export_all(app, users, login):
+    seed_sales(users, years=(2026,), every=4)
+    db.session.commit()
+    everyone = [line["name"] for line in fig.overview(users["manager"], 2026, 11, FROZEN)["reps"]]
+    assert len(everyone) >= 3
+    app.config["PAGE_SIZE"] = 2
+    manager = login("manager")
+    first = manager.get("/targets/overview?month=2026-11").get_data(as_text=True)
+    second = manager.get("/targets/overview?month=2026-11&page=2").get_data(as_text=True)
+    section = lambda html: html[html.index("按业务员"):html.index("本年主要客户")]  # noqa: E731
+    assert [n for n in everyone if n in section(first)] == everyone[:2]
+    assert [n for n in everyone if n in section(second)] == everyone[2:4]
+    assert "下一页" in first
+    book = load_workbook(BytesIO(manager.get("/targets/overview?month=2026-11&format=xlsx").data))
+    reps = [row[2] for row in book.active.iter_rows(min_row=2, values_only=True) if row[0] == "业务员"]
+    assert reps == everyone
+
+
 def _overview_queries(user) -> int:
     db.session.expire_all()
     with count_queries() as statements:
